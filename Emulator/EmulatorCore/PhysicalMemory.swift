@@ -1,0 +1,50 @@
+// Layer: EmulatorCore. Guest RAM: one raw host allocation, zero-filled, addressed by guest
+// physical address. The CPU's TLB hands out pointers into it; everything else goes through
+// read/write helpers that check bounds and never trap on guest-controlled addresses.
+
+public final class PhysicalMemory {
+    /// Host pointer to guest physical address 0.
+    public let base: UnsafeMutableRawPointer
+    /// Bytes of RAM; guest physical addresses 0 ..< size are RAM.
+    public let size: UInt64
+
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case badSize(UInt64)
+        public var description: String {
+            switch self {
+            case .badSize(let s): return "guest RAM size \(s) must be a non-zero multiple of 4096 below 64 GiB"
+            }
+        }
+    }
+
+    public init(size: UInt64) throws {
+        guard size > 0, size % 4096 == 0, size < (64 << 30) else { throw Error.badSize(size) }
+        self.size = size
+        // Page-aligned and zero-filled: uninitialised host memory must never reach the guest.
+        self.base = UnsafeMutableRawPointer.allocate(byteCount: Int(size), alignment: 4096)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size))
+    }
+
+    deinit { base.deallocate() }
+
+    /// True when [address, address+count) lies entirely in RAM (overflow-safe).
+    @inlinable public func contains(_ address: UInt64, count: UInt64) -> Bool {
+        address < size && count <= size - address
+    }
+
+    /// Copies host bytes into guest RAM. Returns false (and copies nothing) when out of range.
+    @discardableResult
+    public func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
+        guard contains(address, count: UInt64(bytes.count)) else { return false }
+        bytes.withUnsafeBytes { src in
+            if let p = src.baseAddress { (base + Int(address)).copyMemory(from: p, byteCount: src.count) }
+        }
+        return true
+    }
+
+    /// Copies guest bytes out; nil when out of range.
+    public func read(_ address: UInt64, count: Int) -> [UInt8]? {
+        guard count >= 0, contains(address, count: UInt64(count)) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: base + Int(address), count: count))
+    }
+}

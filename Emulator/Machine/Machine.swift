@@ -1,0 +1,53 @@
+// Layer: Machine (the PC board). For now a thin board: RAM, an MMIO bus, a port bus, one CPU,
+// and the two test devices every guest of ours uses: isa-debug-exit (port 0xf4) and the
+// port-0xE9 console. The full PC board arrives with [3/6].
+
+import EmulatorCore
+import X86
+
+public final class Machine {
+    public let ram: PhysicalMemory
+    public let mmio = IOBus()
+    public let ports = IOBus()
+    public let cpu: X86CPU
+    public let debugExit = DebugExit()
+    public let console = DebugConsoleE9()
+
+    public init(memorySize: UInt64) throws {
+        ram = try PhysicalMemory(size: memorySize)
+        cpu = X86CPU(ram: ram, mmio: mmio, ports: ports)
+        try ports.map(debugExit, at: 0xF4, length: 4, name: "isa-debug-exit")
+        try ports.map(console, at: 0xE9, length: 1, name: "debug-console-e9")
+        let state = cpu.state
+        debugExit.onExit = { _ in state.pointee.stopRequested = true }
+    }
+}
+
+/// QEMU's isa-debug-exit: writing V ends the run; QEMU's process exit status is (V << 1) | 1.
+public final class DebugExit: BusDevice {
+    public private(set) var exitValue: UInt64? = nil
+    var onExit: ((UInt64) -> Void)?
+    public init() {}
+    public func read(offset: UInt64, size: Int) -> UInt64 { 0 }
+    public func write(offset: UInt64, size: Int, value: UInt64) {
+        guard offset == 0 else { return }
+        exitValue = value
+        onExit?(value)
+    }
+    /// The process exit status QEMU would report.
+    public var status: Int32? { exitValue.map { Int32(truncatingIfNeeded: (($0 & 0xFFFF_FFFF) << 1) | 1) } }
+}
+
+/// Bochs/QEMU port-0xE9 console: each byte written is output text. Output never feeds back
+/// into guest state.
+public final class DebugConsoleE9: BusDevice {
+    public private(set) var output: [UInt8] = []
+    public var echo: ((UInt8) -> Void)?
+    public init() {}
+    public func read(offset: UInt64, size: Int) -> UInt64 { 0xE9 }
+    public func write(offset: UInt64, size: Int, value: UInt64) {
+        let b = UInt8(truncatingIfNeeded: value)
+        output.append(b)
+        echo?(b)
+    }
+}

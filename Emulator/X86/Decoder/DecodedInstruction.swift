@@ -1,0 +1,136 @@
+// Layer: X86 (CPU model), decoder output. A decoded instruction is a fixed-size record the
+// interpreter runs by calling `handler`. Blocks of them sit in one flat unsafe buffer.
+//
+// Register operands are *byte offsets* into CPUState.regs (see CPUState.swift), so a handler
+// reads AL, AH, AX, EAX or RAX with one load. Memory operands are base/index register numbers,
+// a scale and a sign-extended displacement, computed by `effectiveAddress`.
+
+/// An instruction handler. Handlers are plain functions (no context, no ARC): they read operands
+/// from `Instr`, update `CPU`, and throw the architectural exception the instruction raises.
+/// On entry, `cpu.rip` already holds the address of the next instruction.
+public typealias Handler = @convention(thin) (CPU, Instr) throws(CPUFault) -> Void
+public typealias Instr = UnsafePointer<DecodedInstruction>
+
+public struct DecodedInstruction {
+    public var handler: Handler
+    /// Immediate, sign-extended to 64 bits (handlers truncate to their width). For relative
+    /// branches: the absolute target. For MOV r64, imm64: the full immediate.
+    public var imm: UInt64 = 0
+    /// Memory displacement, sign-extended (for moffs: the absolute offset).
+    public var disp: UInt64 = 0
+    /// Address of the following instruction (virtual, i.e. RIP after this one).
+    public var nextRIP: UInt64 = 0
+    /// Second immediate: ENTER's nesting level, a far pointer's selector.
+    public var imm2: UInt16 = 0
+    public var length: UInt8 = 0
+    /// Byte offset in the register file of the ModRM.reg operand (or opcode register, fixed register).
+    public var reg: UInt8 = 0
+    /// Byte offset of the ModRM.rm register operand (register forms only).
+    public var rm: UInt8 = 0
+    /// Register numbers (Reg.*) of the memory operand's base and index; Reg.zero when absent.
+    public var base: UInt8 = UInt8(Reg.zero)
+    public var index: UInt8 = UInt8(Reg.zero)
+    public var scale: UInt8 = 0
+    /// Segment of the memory operand (Seg.*); 6 means "no base" (always-zero entry).
+    public var segment: UInt8 = UInt8(Seg.ds)
+    /// 32-bit address size (67 prefix in 64-bit mode, or 32-bit mode).
+    public var addr32: Bool = false
+    public var prefixes: Prefixes = []
+    /// Effective operand size in bytes (1, 2, 4, 8).
+    public var operandSize: UInt8 = 4
+
+    public init(handler: Handler) { self.handler = handler }
+}
+
+public struct Prefixes: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let lock = Prefixes(rawValue: 1 << 0)
+    public static let rep = Prefixes(rawValue: 1 << 1)      // F3 (REP / REPE)
+    public static let repne = Prefixes(rawValue: 1 << 2)    // F2 (REPNE)
+    public static let operandSize = Prefixes(rawValue: 1 << 3)
+    public static let addressSize = Prefixes(rawValue: 1 << 4)
+    public static let segmentOverride = Prefixes(rawValue: 1 << 5)
+    public static let rex = Prefixes(rawValue: 1 << 6)
+    public static let rexW = Prefixes(rawValue: 1 << 7)
+}
+
+extension UnsafePointer where Pointee == DecodedInstruction {
+    /// Shorthand so handlers read `i.imm` instead of `i.pointee.imm`.
+    @inline(__always) public var imm: UInt64 { pointee.imm }
+    @inline(__always) public var reg: UInt8 { pointee.reg }
+    @inline(__always) public var rm: UInt8 { pointee.rm }
+}
+
+extension UnsafeMutablePointer where Pointee == CPUState {
+    // MARK: register operands by byte offset
+
+    @inline(__always) public func reg<T: FixedWidthInteger>(_ offset: UInt8) -> T {
+        UnsafeRawPointer(pointee.regs).load(fromByteOffset: Int(offset), as: T.self)
+    }
+
+    /// Writes a register operand. 32-bit writes zero the upper half (x86-64 rule); 8- and 16-bit
+    /// writes leave the other bits alone.
+    @inline(__always) public func setReg<T: FixedWidthInteger>(_ offset: UInt8, _ value: T) {
+        let raw = UnsafeMutableRawPointer(pointee.regs)
+        if T.bitWidth == 32 {
+            raw.storeBytes(of: UInt64(truncatingIfNeeded: value), toByteOffset: Int(offset), as: UInt64.self)
+        } else {
+            raw.storeBytes(of: value, toByteOffset: Int(offset), as: T.self)
+        }
+    }
+
+    /// Full 64-bit register by number (Reg.*).
+    @inline(__always) public func gpr(_ n: Int) -> UInt64 { pointee.regs[n] }
+    @inline(__always) public func setGPR(_ n: Int, _ v: UInt64) { pointee.regs[n] = v }
+
+    // MARK: memory operands
+
+    /// Linear address of the instruction's memory operand: segment base + base + index*scale + disp,
+    /// truncated to the address size.
+    @inline(__always) public func effectiveAddress(_ i: Instr) -> UInt64 {
+        let p = i.pointee
+        var ea = pointee.regs[Int(p.base)] &+ (pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp
+        if p.addr32 { ea &= 0xFFFF_FFFF }
+        let linear = pointee.segmentBase[Int(p.segment)] &+ ea
+        return pointee.mode == .long64 ? linear : linear & 0xFFFF_FFFF
+    }
+
+    @inline(__always) public func load<T: FixedWidthInteger>(_ address: UInt64) throws(CPUFault) -> T {
+        try pointee.read(address)
+    }
+
+    @inline(__always) public func store<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(CPUFault) {
+        try pointee.write(address, value)
+    }
+
+    // MARK: stack
+
+    /// Pushes a value of width T (RSP-relative, SS). A faulting push leaves RSP unchanged.
+    @inline(__always) public func push<T: FixedWidthInteger>(_ value: T) throws(CPUFault) {
+        if pointee.mode == .long64 {
+            let sp = pointee.regs[Reg.rsp] &- UInt64(MemoryLayout<T>.size)
+            try pointee.write(sp, value, stack: true)
+            pointee.regs[Reg.rsp] = sp
+        } else {
+            let sp32 = UInt32(truncatingIfNeeded: pointee.regs[Reg.rsp]) &- UInt32(MemoryLayout<T>.size)
+            try pointee.write(pointee.segmentBase[Seg.ss] &+ UInt64(sp32), value, stack: true)
+            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | UInt64(sp32)
+        }
+    }
+
+    /// Pops a value of width T. A faulting pop leaves RSP unchanged.
+    @inline(__always) public func pop<T: FixedWidthInteger>() throws(CPUFault) -> T {
+        if pointee.mode == .long64 {
+            let sp = pointee.regs[Reg.rsp]
+            let v: T = try pointee.read(sp, stack: true)
+            pointee.regs[Reg.rsp] = sp &+ UInt64(MemoryLayout<T>.size)
+            return v
+        } else {
+            let sp32 = UInt32(truncatingIfNeeded: pointee.regs[Reg.rsp])
+            let v: T = try pointee.read(pointee.segmentBase[Seg.ss] &+ UInt64(sp32), stack: true)
+            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | UInt64(sp32 &+ UInt32(MemoryLayout<T>.size))
+            return v
+        }
+    }
+}

@@ -1,0 +1,206 @@
+// Layer: X86 (CPU model), execution. The dispatcher: finds (or builds) the decoded block at RIP
+// and calls its handlers one after the other, within an instruction budget so that events
+// (timers, input) happen at exact instruction counts. Exceptions stop the run here; from [3/6]
+// on they are delivered through the IDT.
+
+import EmulatorCore
+
+public enum StopReason: Equatable, Sendable, CustomStringConvertible {
+    /// The instruction budget ran out.
+    case budgetExhausted
+    /// HLT executed (nothing can wake the CPU yet).
+    case halted
+    /// An exception was raised; `rip` is the faulting instruction.
+    case exception(CPUFault, rip: UInt64)
+    /// A device (debug exit, power-off) asked the machine to stop.
+    case stopRequested
+
+    public var description: String {
+        switch self {
+        case .budgetExhausted: return "instruction budget exhausted"
+        case .halted: return "halted"
+        case let .exception(f, rip): return "\(f) at rip 0x\(String(rip, radix: 16))"
+        case .stopRequested: return "stop requested"
+        }
+    }
+}
+
+/// Raises the exception stored in the instruction's `imm` (vector) and `imm2` (error code flag).
+/// Used for encodings the decoder rejected, so a block can end in the fault it will raise.
+@usableFromInline
+func raiseDecodedFault(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    let vector = ExceptionVector(rawValue: UInt8(truncatingIfNeeded: i.imm)) ?? .invalidOpcode
+    throw CPUFault(vector, errorCode: i.pointee.imm2 != 0 ? 0 : nil)
+}
+
+public final class X86CPU {
+    /// The architectural state; handlers receive this pointer.
+    public let state: CPU
+    let cache = BlockCache()
+    /// Statistics for `orrery bench` (host-side only).
+    public var blocksBuilt: Int { cache.blocksBuilt }
+
+    public init(ram: PhysicalMemory, mmio: IOBus, ports: IOBus) {
+        state = .allocate(capacity: 1)
+        state.initialize(to: CPUState(ram: ram, mmio: mmio, ports: ports))
+    }
+
+    deinit {
+        state.pointee.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Forgets every decoded block (after a mode change or when memory was replaced wholesale).
+    public func invalidateDecodedCode() {
+        cache.flush()
+        state.pointee.memory.flushTLB()
+    }
+
+    /// Executes up to `maxInstructions` instructions.
+    public func run(maxInstructions: UInt64) -> StopReason {
+        let cpu = state
+        var remaining = maxInstructions
+        while remaining > 0 {
+            if cpu.pointee.stopRequested { return .stopRequested }
+            if cpu.pointee.halted { return .halted }
+            let rip = cpu.pointee.regs[Reg.rip]
+            let block: BlockRecord
+            do { block = try findBlock(rip) } catch {
+                return .exception(error, rip: rip)
+            }
+            let limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
+            var entry = UnsafePointer(cache.arena + Int(block.start))
+            var executed = 0
+            do {
+                while executed < limit {
+                    cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP
+                    try entry.pointee.handler(cpu, entry)
+                    executed += 1
+                    if cpu.pointee.exitBlock { break }
+                    entry += 1
+                }
+            } catch {
+                cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
+                cpu.pointee.instructionsRetired &+= UInt64(executed)
+                cpu.pointee.exitBlock = false
+                return .exception(error, rip: cpu.pointee.regs[Reg.rip])
+            }
+            cpu.pointee.exitBlock = false
+            cpu.pointee.instructionsRetired &+= UInt64(executed)
+            remaining -= UInt64(executed)
+        }
+        return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
+    }
+
+    /// Executes exactly one instruction (or stops on a fault). Same semantics as `run`.
+    public func step() -> StopReason { run(maxInstructions: 1) }
+
+    // MARK: block lookup and translation
+
+    @inline(__always)
+    func findBlock(_ rip: UInt64) throws(CPUFault) -> BlockRecord {
+        let physical = try state.pointee.translate(rip, stack: false)
+        let slot = BlockCache.slot(physical)
+        let record = cache.directory[slot]
+        let gen = state.pointee.memory.pageGeneration
+        if record.physical == physical && record.virtualRIP == rip && record.mode == state.pointee.mode
+            && gen[Int(record.page0)] == record.generation0 && gen[Int(record.page1)] == record.generation1 {
+            return record
+        }
+        return try buildBlock(rip, physical: physical, slot: slot)
+    }
+
+    @inline(never)
+    func buildBlock(_ rip: UInt64, physical: UInt64, slot: Int) throws(CPUFault) -> BlockRecord {
+        let memory = state.pointee.memory
+        let ram = memory.ram
+        guard ram.contains(physical, count: 1) else {
+            // Executing outside RAM (MMIO, ROM holes) arrives with the board in [3/6].
+            throw .gp(0)
+        }
+        if cache.arenaUsed + BlockCache.maxBlockInstructions > BlockCache.arenaCapacity { cache.flush() }
+        let mode = state.pointee.mode
+        var record = BlockRecord()
+        record.physical = physical
+        record.virtualRIP = rip
+        record.start = Int32(cache.arenaUsed)
+        record.mode = mode
+        let firstPage = physical >> 12
+        record.page0 = UInt32(firstPage)
+        record.page1 = UInt32(firstPage)
+        memory.markCodePage(Int(firstPage))
+
+        var address = rip
+        var count = 0
+        var buffer: (UInt64, UInt64) = (0, 0)
+        decodeLoop: while count < BlockCache.maxBlockInstructions {
+            // Instruction bytes: straight from RAM, or copied when they may cross the page end.
+            let pa = (physical & ~0xFFF) | (address & 0xFFF)
+            let inPage = Int(4096 - (address & 0xFFF))
+            var outcome: DecodeOutcome
+            if inPage >= Decoder.maxLength + 1 {
+                outcome = Decoder.decode(ram.base + Int(pa), available: Decoder.maxLength + 1, address: address, mode: mode)
+            } else {
+                // Copy the tail of this page and as much of the next page as is RAM.
+                var available = inPage
+                let nextLinear = address &+ UInt64(inPage)
+                var nextPhysical: UInt64? = nil
+                if let np = try? state.pointee.translate(nextLinear, stack: false), ram.contains(np, count: 16) {
+                    nextPhysical = np
+                    available = 16
+                }
+                outcome = withUnsafeMutableBytes(of: &buffer) { buf in
+                    buf.baseAddress!.copyMemory(from: ram.base + Int(pa), byteCount: inPage)
+                    if let np = nextPhysical {
+                        (buf.baseAddress! + inPage).copyMemory(from: ram.base + Int(np), byteCount: 16 - inPage)
+                    }
+                    return Decoder.decode(buf.baseAddress!, available: available, address: address, mode: mode)
+                }
+                if case let .instruction(_, info) = outcome, info.length > inPage, let np = nextPhysical {
+                    record.page1 = UInt32(np >> 12)
+                    memory.markCodePage(Int(np >> 12))
+                }
+            }
+
+            let slotPointer = cache.arena + cache.arenaUsed + count
+            switch outcome {
+            case let .instruction(decoded, info):
+                slotPointer.initialize(to: decoded)
+                count += 1
+                address = decoded.nextRIP
+                let ends = info.entry?.attributes.contains(.endsBlock) ?? true
+                if ends || (address & 0xFFF) == 0 || address >> 12 != rip >> 12 || record.page1 != record.page0 {
+                    break decodeLoop
+                }
+                continue decodeLoop
+            case let .fault(fault, info):
+                var f = DecodedInstruction(handler: raiseDecodedFault)
+                f.imm = UInt64(fault.vector.rawValue)
+                f.imm2 = fault.errorCode != nil ? 1 : 0
+                f.length = UInt8(max(1, min(info.length, Decoder.maxLength)))
+                f.nextRIP = address &+ UInt64(f.length)
+                slotPointer.initialize(to: f)
+                count += 1
+            case .truncated:
+                // The instruction runs off the end of RAM: a fetch fault when it executes.
+                var f = DecodedInstruction(handler: raiseDecodedFault)
+                f.imm = UInt64(ExceptionVector.generalProtection.rawValue)
+                f.imm2 = 1
+                f.length = 1
+                f.nextRIP = address &+ 1
+                slotPointer.initialize(to: f)
+                count += 1
+            }
+            break decodeLoop
+        }
+        let gen = memory.pageGeneration
+        record.generation0 = gen[Int(record.page0)]
+        record.generation1 = gen[Int(record.page1)]
+        record.count = Int32(count)
+        cache.arenaUsed += count
+        cache.directory[slot] = record
+        cache.blocksBuilt &+= 1
+        return record
+    }
+}

@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// Orrery: a deterministic x86-64 machine (Emulator/, Devices/) and a Linux-ABI kernel (Kernel/).
+import PackageDescription
+
+// The interpreter's hot path lives in one module (X86) so whole-module optimisation sees it all.
+let hotPathFlags: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "Orrery",
+    products: [
+        .executable(name: "orrery", targets: ["OrreryCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "EmulatorCore", path: "Emulator/EmulatorCore"),
+        .target(name: "X86", dependencies: ["EmulatorCore"], path: "Emulator/X86",
+                swiftSettings: hotPathFlags),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86"], path: "Emulator/Machine"),
+        .executableTarget(name: "OrreryCLI",
+                          dependencies: ["Machine", "X86", "EmulatorCore",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Emulator/OrreryCLI"),
+        // Runs instruction bytes on the host CPU (signal-handler register loading): the CPU oracle.
+        .target(name: "HostOracle", path: "Tests/HostOracle"),
+        .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "HostOracle", "Machine"],
+                    path: "Tests/X86Tests"),
+    ],
+    swiftLanguageModes: [.v5]
+)
