@@ -1,0 +1,56 @@
+// Layer: Machine. Runs a loaded guest to completion in instruction-budget slices, so that a
+// caller can show progress and so that (later) events happen at slice boundaries chosen by
+// virtual time only. Host wall time is measured for reports but never reaches the guest.
+
+import EmulatorCore
+import X86
+
+/// Why a run ended, with the process exit status `orrery run` reports (see docs/cli.md).
+public enum RunOutcome: Equatable, CustomStringConvertible {
+    /// The guest wrote V to isa-debug-exit: status (V << 1) | 1, as QEMU.
+    case debugExit(UInt64)
+    /// The instruction limit was reached.
+    case instructionLimit
+    /// An exception nothing could handle (the IDT arrives in [3/6]).
+    case unhandledException(CPUFault, rip: UInt64)
+    /// HLT with nothing that could ever wake the CPU.
+    case haltedForever
+
+    public var exitStatus: Int32 {
+        switch self {
+        case .debugExit(let v): return Int32(truncatingIfNeeded: ((v & 0xFFFF_FFFF) << 1) | 1) & 0xFF
+        case .instructionLimit: return 4
+        case .unhandledException: return 6
+        case .haltedForever: return 8
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .debugExit(let v): return "guest exit 0x\(String(v, radix: 16)) (isa-debug-exit)"
+        case .instructionLimit: return "instruction limit reached"
+        case let .unhandledException(f, rip): return "unhandled exception \(f) at rip 0x\(String(rip, radix: 16))"
+        case .haltedForever: return "CPU halted with interrupts that can never arrive"
+        }
+    }
+}
+
+extension Machine {
+    /// Runs until the guest stops or `maxInstructions` retire. `progress` is called between
+    /// slices with the instructions retired so far.
+    public func run(maxInstructions: UInt64, slice: UInt64 = 50_000_000,
+                    progress: ((UInt64) -> Void)? = nil) -> RunOutcome {
+        let start = cpu.state.pointee.instructionsRetired
+        while true {
+            let done = cpu.state.pointee.instructionsRetired &- start
+            if done >= maxInstructions { return .instructionLimit }
+            let reason = cpu.run(maxInstructions: min(slice, maxInstructions - done))
+            switch reason {
+            case .budgetExhausted: progress?(cpu.state.pointee.instructionsRetired &- start)
+            case .stopRequested: return .debugExit(debugExit.exitValue ?? 0)
+            case .halted: return .haltedForever
+            case let .exception(f, rip): return .unhandledException(f, rip: rip)
+            }
+        }
+    }
+}

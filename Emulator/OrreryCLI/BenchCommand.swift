@@ -1,0 +1,101 @@
+// Layer: OrreryCLI. `orrery bench`: runs each benchmark workload of roms/bench on a fresh
+// machine, checks its checksum against the same C code run natively on the host CPU, and
+// prints instructions retired, host seconds and MIPS (millions of guest instructions per
+// second). Optionally runs QEMU TCG on the same guest for a ratio.
+
+import ArgumentParser
+import Foundation
+import Machine
+import X86
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure interpreter speed (MIPS) on the benchmark guest.")
+
+    @Option(name: .long, help: "Benchmark guest image.")
+    var rom: String = "roms/build/bench.elf"
+
+    @Option(name: .long, help: "Native build of the same workloads (the checksum oracle).")
+    var host: String = "roms/build/bench-host"
+
+    @Option(name: .long, help: "Run only this workload (repeatable).")
+    var workload: [String] = []
+
+    @ArgumentParser.Flag(name: .long, help: "Also time qemu-system-x86_64 (TCG) on the whole guest, for a ratio.")
+    var qemu = false
+
+    static let names = ["intloop", "sieve", "hash", "string", "calls", "sort"]
+
+    func run() throws {
+        let image: [UInt8]
+        do { image = try readFile(rom) } catch {
+            printError("\(error) (build the guests first: bash tools/build-roms.sh)")
+            throw ExitCode(hostErrorStatus)
+        }
+        let expected = hostChecksums()
+        if expected.isEmpty { printError("warning: host oracle '\(host)' not runnable; checksums not verified") }
+
+        print("workload      instructions    seconds      MIPS  checksum")
+        var totalInstructions: UInt64 = 0
+        var totalSeconds = 0.0
+        var failures = 0
+        for (index, name) in Self.names.enumerated() where workload.isEmpty || workload.contains(name) {
+            let machine = try Machine(memorySize: 64 << 20)
+            let loaded = try ELFLoader.load(image, into: machine.ram)
+            machine.cpu.state.pointee.rip = loaded.entry
+            machine.cpu.state.pointee.regs[Reg.rdi] = UInt64(index)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let outcome = machine.run(maxInstructions: 20_000_000_000)
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let retired = machine.cpu.state.pointee.instructionsRetired
+            let text = String(decoding: machine.console.output, as: UTF8.self)
+            let got = text.split(separator: "\n").first.map(String.init) ?? ""
+            var verdict: String
+            if outcome != .debugExit(0) {
+                verdict = "FAILED: \(outcome)"
+                failures += 1
+            } else if let want = expected[name] {
+                verdict = got == "\(name) \(want)" ? "ok (matches host CPU)" : "MISMATCH: got '\(got)', host '\(want)'"
+                if got != "\(name) \(want)" { failures += 1 }
+            } else {
+                verdict = "unverified: \(got)"
+            }
+            totalInstructions += retired
+            totalSeconds += seconds
+            let mips = Double(retired) / seconds / 1e6
+            print(pad(name, 10) + lpad("\(retired)", 16) + lpad(String(format: "%.3f", seconds), 11)
+                  + lpad(String(format: "%.1f", mips), 10) + "  " + verdict)
+        }
+        print(pad("total", 10) + lpad("\(totalInstructions)", 16) + lpad(String(format: "%.3f", totalSeconds), 11)
+              + lpad(String(format: "%.1f", Double(totalInstructions) / totalSeconds / 1e6), 10))
+        if qemu { runQEMU(totalSeconds: totalSeconds) }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Runs the host build of the workloads: "name checksum" per line.
+    func hostChecksums() -> [String: String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: host)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        do { try p.run() } catch { return [:] }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        var result: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2 { result[String(parts[0])] = String(parts[1]) }
+        }
+        return result
+    }
+
+    /// QEMU TCG on the same guest image (all workloads in one boot) for a wall-time ratio.
+    func runQEMU(totalSeconds: Double) {
+        print("qemu: the same guest needs a Multiboot entry to boot under QEMU; arrives with [3/6]")
+    }
+
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+}

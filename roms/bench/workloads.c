@@ -1,0 +1,173 @@
+/* Guest program (roms/): the benchmark workloads for `orrery bench`.
+ *
+ * The same file builds two ways:
+ *   - for the guest (freestanding, integer registers only, entry `_start` below), where each
+ *     workload prints its checksum on the port-0xE9 console and the run ends through
+ *     isa-debug-exit (port 0xf4);
+ *   - for the host (-DHOST, an ordinary Linux program), which prints the same checksums.
+ * `orrery bench` compares the two: the host CPU is the oracle for the guest's results.
+ */
+#include <stdint.h>
+
+#define SIEVE_N 200000
+static uint8_t sieve_flags[SIEVE_N + 1];
+static uint8_t text_a[65536];
+static uint8_t text_b[65536];
+static uint32_t sort_data[4096];
+
+/* Mixed integer ALU work: add, xor, shifts, rotates, multiply, compare-and-branch. */
+static uint64_t work_intloop(uint64_t n) {
+    uint64_t a = 0x0123456789abcdefULL, b = 0xfedcba9876543210ULL, c = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        a += b ^ i;
+        b = (b << 7) | (b >> 57);
+        c += (a * 0x9e3779b97f4a7c15ULL) >> 32;
+        if ((int64_t)c < 0) c ^= a; else c += 3;
+        uint32_t x = (uint32_t)a;
+        x = x / ((uint32_t)(i & 7) + 1);
+        b -= x;
+    }
+    return a ^ b ^ c;
+}
+
+/* Sieve of Eratosthenes: byte stores, nested loops. */
+static uint64_t work_sieve(uint64_t rounds) {
+    uint64_t count = 0;
+    for (uint64_t r = 0; r < rounds; r++) {
+        for (int i = 0; i <= SIEVE_N; i++) sieve_flags[i] = 1;
+        sieve_flags[0] = sieve_flags[1] = 0;
+        for (int i = 2; (long)i * i <= SIEVE_N; i++)
+            if (sieve_flags[i])
+                for (int j = i * i; j <= SIEVE_N; j += i) sieve_flags[j] = 0;
+        for (int i = 0; i <= SIEVE_N; i++) count += sieve_flags[i];
+    }
+    return count;
+}
+
+/* FNV-1a and a murmur-style mix over a buffer: loads, multiplies, xors. */
+static uint64_t work_hash(uint64_t rounds) {
+    for (int i = 0; i < 65536; i++) text_a[i] = (uint8_t)(i * 131 + (i >> 8));
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (uint64_t r = 0; r < rounds; r++) {
+        for (int i = 0; i < 65536; i++) { h ^= text_a[i]; h *= 0x100000001b3ULL; }
+        const uint64_t *w = (const uint64_t *)text_a;
+        for (int i = 0; i < 65536 / 8; i++) {
+            uint64_t k = w[i] * 0xff51afd7ed558ccdULL;
+            k ^= k >> 33;
+            h = (h ^ k) * 0xc4ceb9fe1a85ec53ULL;
+        }
+    }
+    return h;
+}
+
+/* String operations: REP MOVSB/STOSB, byte-wise compare and length scans. */
+static uint64_t work_string(uint64_t rounds) {
+    uint64_t acc = 0;
+    for (uint64_t r = 0; r < rounds; r++) {
+        uint64_t n = 65536 - (r & 1023);
+        uint8_t v = (uint8_t)r;
+        void *d = text_a; uint64_t c = n;
+        __asm__ volatile("rep stosb" : "+D"(d), "+c"(c) : "a"(v) : "memory");
+        d = text_b; const void *s = text_a; c = n;
+        __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(c) : : "memory");
+        text_b[(r * 7919) & 0xffff] = 0;
+        uint64_t len = 0;
+        while (len < 65536 && text_b[len] != 0) len++;
+        acc += len;
+        for (int i = 0; i < 4096; i++) acc += text_a[i] == text_b[i];
+    }
+    return acc;
+}
+
+/* Calls and returns: naive recursive Fibonacci. */
+static uint64_t fib(uint64_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+static uint64_t work_calls(uint64_t n) { return fib(n); }
+
+/* Sorting: insertion sort + quicksort over pseudo-random data (branches, memory traffic). */
+static void quicksort(uint32_t *a, long lo, long hi) {
+    while (lo < hi) {
+        if (hi - lo < 16) {
+            for (long i = lo + 1; i <= hi; i++) {
+                uint32_t v = a[i]; long j = i - 1;
+                while (j >= lo && a[j] > v) { a[j + 1] = a[j]; j--; }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        uint32_t p = a[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < p) i++;
+            while (a[j] > p) j--;
+            if (i <= j) { uint32_t t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+        }
+        if (j - lo < hi - i) { quicksort(a, lo, j); lo = i; } else { quicksort(a, i, hi); hi = j; }
+    }
+}
+static uint64_t work_sort(uint64_t rounds) {
+    uint64_t acc = 0, x = 88172645463325252ULL;
+    for (uint64_t r = 0; r < rounds; r++) {
+        for (int i = 0; i < 4096; i++) { x ^= x << 13; x ^= x >> 7; x ^= x << 17; sort_data[i] = (uint32_t)x; }
+        quicksort(sort_data, 0, 4095);
+        for (int i = 0; i < 4096; i += 97) acc = acc * 31 + sort_data[i];
+    }
+    return acc;
+}
+
+struct workload { const char *name; uint64_t (*fn)(uint64_t); uint64_t arg; };
+static const struct workload workloads[] = {
+    {"intloop", work_intloop, 4000000},
+    {"sieve", work_sieve, 12},
+    {"hash", work_hash, 24},
+    {"string", work_string, 300},
+    {"calls", work_calls, 27},
+    {"sort", work_sort, 60},
+};
+#define WORKLOAD_COUNT (sizeof(workloads) / sizeof(workloads[0]))
+
+#ifdef HOST
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* Host build: `bench-host [NAME]` prints "NAME CHECKSUM" lines like the guest. */
+int main(int argc, char **argv) {
+    for (unsigned i = 0; i < WORKLOAD_COUNT; i++) {
+        if (argc > 1 && strcmp(argv[1], workloads[i].name) != 0) continue;
+        printf("%s %016llx\n", workloads[i].name, (unsigned long long)workloads[i].fn(workloads[i].arg));
+    }
+    return 0;
+}
+#else
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static void puts_e9(const char *s) { while (*s) outb(0xe9, (uint8_t)*s++); }
+static void puthex(uint64_t v) {
+    for (int i = 60; i >= 0; i -= 4) outb(0xe9, (uint8_t)"0123456789abcdef"[(v >> i) & 15]);
+}
+
+/* Called from _start with the workload index in EDI (all workloads when it is >= the count). */
+void bench_main(uint64_t which) {
+    for (unsigned i = 0; i < WORKLOAD_COUNT; i++) {
+        if (which < WORKLOAD_COUNT && which != i) continue;
+        uint64_t sum = workloads[i].fn(workloads[i].arg);
+        puts_e9(workloads[i].name);
+        outb(0xe9, ' ');
+        puthex(sum);
+        outb(0xe9, '\n');
+    }
+    __asm__ volatile("outl %0, %1" : : "a"(0), "Nd"((uint16_t)0xf4));  /* isa-debug-exit: status 1 */
+    for (;;) __asm__ volatile("hlt");
+}
+
+/* Entry: the machine starts us in 64-bit mode, flat, with RDI = workload index. */
+__asm__(".section .text.start\n"
+        ".global _start\n"
+        "_start:\n"
+        "  lea stack_top(%rip), %rsp\n"
+        "  call bench_main\n"
+        "1: hlt\n"
+        "  jmp 1b\n"
+        ".section .bss\n"
+        ".balign 16\n"
+        "  .skip 65536\n"
+        "stack_top:\n");
+#endif

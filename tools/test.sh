@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# README's second command (and what CI runs): set up, build, and run every test.
+#   1. unit tests, decoder fuzzing and a short differential run vs the host CPU (debug build)
+#   2. the differential harness in release (the tail-call/inlining design only exists there):
+#      200,000 fixed-seed cases against the host CPU, 0 mismatches required
+#   3. the benchmark guest in release, each workload's checksum compared with the host CPU
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+bash tools/build-roms.sh
+swift build --build-tests
+swift test --skip-build
+swift build -c release --omit-frame-pointers
+if [ -x .build/release/orrery-diff ]; then
+    .build/release/orrery-diff --cases 200000 --seed 1
+fi
+.build/release/orrery bench
