@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 mkdir -p roms/build
 GUEST_CFLAGS=(-O2 -ffreestanding -fno-pic -fno-pie -nostdlib -static -mgeneral-regs-only -mno-red-zone
               -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin -fcf-protection=none
-              -Wl,-Ttext-segment=0x100000 -Wl,--build-id=none -Wl,-e,_start -Wl,-z,noexecstack)
+              -Wl,-T,roms/bench/link.ld -Wl,-N -Wl,--no-warn-rwx-segments -Wl,--build-id=none -Wl,-z,noexecstack)
 gcc "${GUEST_CFLAGS[@]}" -o roms/build/bench.elf roms/bench/workloads.c
 gcc -O2 -DHOST -o roms/build/bench-host roms/bench/workloads.c
 echo "built roms/build/bench.elf and roms/build/bench-host"

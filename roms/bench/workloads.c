@@ -158,16 +158,83 @@ void bench_main(uint64_t which) {
     for (;;) __asm__ volatile("hlt");
 }
 
-/* Entry: the machine starts us in 64-bit mode, flat, with RDI = workload index. */
-__asm__(".section .text.start\n"
+/* Entries.
+ * - `_start`: Orrery today starts guests flat in 64-bit mode with RDI = workload index.
+ * - `mb_entry32`: a Multiboot v1 loader (QEMU's -kernel, Orrery from [3/6]) enters in 32-bit
+ *   protected mode; we build identity page tables for the first GiB (2 MiB pages), enable PAE,
+ *   long mode and paging, and jump to 64-bit code that runs every workload.
+ * The Multiboot header uses the a.out kludge (flags bit 16), so the file must be laid out flat:
+ * the build links with -N (one segment, file offset = address - load address).
+ */
+__asm__(".section .text.start, \"ax\"\n"
+        ".balign 4\n"
+        "mb_header:\n"
+        "  .long 0x1BADB002\n"                       /* magic */
+        "  .long 0x00010003\n"                       /* flags: page-align, memory map, a.out kludge */
+        "  .long -(0x1BADB002 + 0x00010003)\n"       /* checksum */
+        "  .long mb_header\n"                        /* header_addr */
+        "  .long __image_start\n"                    /* load_addr */
+        "  .long __data_end\n"                       /* load_end_addr */
+        "  .long __bss_end\n"                        /* bss_end_addr */
+        "  .long mb_entry32\n"                       /* entry_addr */
         ".global _start\n"
         "_start:\n"
         "  lea stack_top(%rip), %rsp\n"
         "  call bench_main\n"
         "1: hlt\n"
         "  jmp 1b\n"
+        ".code32\n"
+        "mb_entry32:\n"
+        "  movl $pml4, %edi\n"
+        "  movl $pdpt, %eax\n"
+        "  orl $3, %eax\n"
+        "  movl %eax, (%edi)\n"                      /* PML4[0] -> PDPT */
+        "  movl $pd, %eax\n"
+        "  orl $3, %eax\n"
+        "  movl %eax, pdpt\n"                        /* PDPT[0] -> PD */
+        "  xorl %ecx, %ecx\n"
+        "2: movl %ecx, %eax\n"
+        "  shll $21, %eax\n"
+        "  orl $0x83, %eax\n"                        /* present, writable, 2 MiB page */
+        "  movl %eax, pd(,%ecx,8)\n"
+        "  incl %ecx\n"
+        "  cmpl $512, %ecx\n"
+        "  jne 2b\n"
+        "  movl %cr4, %eax\n"
+        "  orl $0x20, %eax\n"                        /* CR4.PAE */
+        "  movl %eax, %cr4\n"
+        "  movl %edi, %cr3\n"
+        "  movl $0xC0000080, %ecx\n"                 /* EFER */
+        "  rdmsr\n"
+        "  orl $0x100, %eax\n"                       /* EFER.LME */
+        "  wrmsr\n"
+        "  movl %cr0, %eax\n"
+        "  orl $0x80000001, %eax\n"                  /* CR0.PG | CR0.PE */
+        "  movl %eax, %cr0\n"
+        "  lgdt gdt_pointer\n"
+        "  ljmp $8, $mb_entry64\n"
+        ".code64\n"
+        "mb_entry64:\n"
+        "  movl $16, %eax\n"
+        "  movl %eax, %ds\n"
+        "  movl %eax, %es\n"
+        "  movl %eax, %ss\n"
+        "  movq $0xff, %rdi\n"                       /* run every workload */
+        "  jmp _start\n"
+        ".balign 8\n"
+        "gdt:\n"
+        "  .quad 0\n"
+        "  .quad 0x00209A0000000000\n"               /* 64-bit code */
+        "  .quad 0x0000920000000000\n"               /* data */
+        "gdt_pointer:\n"
+        "  .word 23\n"
+        "  .long gdt\n"
         ".section .bss\n"
-        ".balign 16\n"
+        ".balign 4096\n"
+        "pml4: .skip 4096\n"
+        "pdpt: .skip 4096\n"
+        "pd: .skip 4096\n"
         "  .skip 65536\n"
-        "stack_top:\n");
+        "stack_top:\n"
+        ".text\n");
 #endif
