@@ -27,6 +27,8 @@ let package = Package(
         // Runs instruction bytes on the host CPU (signal-handler register loading): the CPU oracle.
         .target(name: "HostOracle", path: "Tests/HostOracle"),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "X86", "EmulatorCore"],
+                    path: "Tests/MachineTests"),
         .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "HostOracle", "Machine"],
                     path: "Tests/X86Tests"),
     ],

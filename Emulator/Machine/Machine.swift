@@ -51,3 +51,13 @@ public final class DebugConsoleE9: BusDevice {
         echo?(b)
     }
 }
+
+extension Machine {
+    /// Hash of all guest-observable state: CPU and RAM (devices join as they gain state).
+    public func stateHash() -> StateHash {
+        var h = StateHash()
+        cpu.state.pointee.hash(into: &h)
+        h.add(bytes: ram.base, count: Int(ram.size))
+        return h
+    }
+}
