@@ -155,6 +155,9 @@ void bench_main(uint64_t which) {
         outb(0xe9, '\n');
     }
     __asm__ volatile("outl %0, %1" : : "a"(0), "Nd"((uint16_t)0xf4));  /* isa-debug-exit: status 1 */
+    /* Only reached on machines without isa-debug-exit (Orrery and QEMU stop above): Bochs
+     * powers off when "Shutdown" is written byte by byte to its port 0x8900. */
+    for (const char *s = "Shutdown"; *s; s++) outb(0x8900, (uint8_t)*s);
     for (;;) __asm__ volatile("hlt");
 }
 
