@@ -106,6 +106,211 @@ enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
     }
 }
 
+// MARK: TEST, INC/DEC/NEG/NOT
+
+enum TestHandlers<T: GuestInt> {
+    static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let a: T = cpu.reg(i.rm), b: T = cpu.reg(i.reg)
+        cpu.pointee.setLazy(.logic, a & b, a, b)
+    }
+    static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let a: T = try cpu.load(cpu.effectiveAddress(i)), b: T = cpu.reg(i.reg)
+        cpu.pointee.setLazy(.logic, a & b, a, b)
+    }
+    static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let a: T = cpu.reg(i.rm), b = T(truncatingIfNeeded: i.imm)
+        cpu.pointee.setLazy(.logic, a & b, a, b)
+    }
+    static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let a: T = try cpu.load(cpu.effectiveAddress(i)), b = T(truncatingIfNeeded: i.imm)
+        cpu.pointee.setLazy(.logic, a & b, a, b)
+    }
+}
+
+protocol UnaryOperation { static var op: UnaryOp { get } }
+enum IncOp: UnaryOperation { static var op: UnaryOp { .inc } }
+enum DecOp: UnaryOperation { static var op: UnaryOp { .dec } }
+enum NegOp: UnaryOperation { static var op: UnaryOp { .neg } }
+enum NotOp: UnaryOperation { static var op: UnaryOp { .not } }
+
+extension UnsafeMutablePointer where Pointee == CPUState {
+    /// Records the flags of a unary operation whose operand was `v` and result `r`.
+    /// Called after the result is stored, so a faulting store leaves the flags alone.
+    @inline(__always) func unaryFlags<T: GuestInt>(_ op: UnaryOp, _ r: T, _ v: T) {
+        switch op {
+        // INC/DEC: like ADD/SUB 1 except that CF is preserved.
+        case .inc: pointee.setLazyIncDec(.inc, r, v)
+        case .dec: pointee.setLazyIncDec(.dec, r, v)
+        // NEG is SUB 0 - v: CF = (v != 0), OF = (v == sign bit), AF = borrow from bit 4.
+        case .neg: pointee.setLazy(.sub, r, 0, v)
+        // NOT changes no flag.
+        case .not: break
+        }
+    }
+}
+
+enum UnaryHandlers<T: GuestInt, Op: UnaryOperation> {
+    @inline(__always) static func compute(_ v: T) -> T {
+        switch Op.op {
+        case .inc: return v &+ 1
+        case .dec: return v &- 1
+        case .neg: return 0 &- v
+        case .not: return ~v
+        }
+    }
+    static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let v: T = cpu.reg(i.rm)
+        let r = compute(v)
+        cpu.setReg(i.rm, r)
+        cpu.unaryFlags(Op.op, r, v)
+    }
+    static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let ea = cpu.effectiveAddress(i)
+        let v: T = try cpu.load(ea)
+        let r = compute(v)
+        try cpu.store(ea, r)
+        cpu.unaryFlags(Op.op, r, v)
+    }
+}
+
+// MARK: MUL/IMUL/DIV/IDIV
+//
+// Flags measured on the reference CPU (AMD EPYC, family 19h; 50 000 random cases per form,
+// random input flags):
+// - MUL, IMUL (all three forms): CF = OF = "the high half is significant"; SF, ZF, AF and PF
+//   (undefined in the SDM/APM) are left unchanged.
+// - DIV, IDIV: all six flags are undefined; the host leaves CF and OF unchanged, sets AF and
+//   clears SF, ZF and PF, whatever the operands.
+
+protocol MulDivOperation { static var op: MulDivOp { get } }
+enum MulOp: MulDivOperation { static var op: MulDivOp { .mul } }
+enum IMulOp: MulDivOperation { static var op: MulDivOp { .imul } }
+enum DivOp: MulDivOperation { static var op: MulDivOp { .div } }
+enum IDivOp: MulDivOperation { static var op: MulDivOp { .idiv } }
+
+/// Signed full-width product of two values of width T seen as two's complement.
+/// From the unsigned product: hi(a*b signed) = hi(a*b unsigned) - (a<0 ? b : 0) - (b<0 ? a : 0).
+@inline(__always) func signedProduct<T: GuestInt>(_ a: T, _ b: T) -> (high: T, low: T) {
+    let p = a.multipliedFullWidth(by: b)
+    var high = p.high
+    if a >> (T.bitWidth - 1) != 0 { high &-= b }
+    if b >> (T.bitWidth - 1) != 0 { high &-= a }
+    return (high, T(truncatingIfNeeded: p.low))
+}
+
+/// True when the signed product does not fit in T (high half is not the sign extension of low).
+@inline(__always) func signedProductOverflows<T: GuestInt>(_ p: (high: T, low: T)) -> Bool {
+    p.high != (0 as T) &- (p.low >> (T.bitWidth - 1))
+}
+
+extension UnsafeMutablePointer where Pointee == CPUState {
+    /// The high half of the double-width accumulator: AH for bytes, else DX/EDX/RDX.
+    @inline(__always) func accumulatorHigh<T: GuestInt>(_: T.Type) -> T {
+        T.bitWidth == 8 ? reg(1) : reg(UInt8(Reg.rdx * 8))
+    }
+
+    /// Writes the double-width accumulator: AX = high:low for bytes, else rDX = high, rAX = low.
+    @inline(__always) func setAccumulatorPair<T: GuestInt>(high: T, low: T) {
+        if T.bitWidth == 8 {
+            setReg(0, UInt16(truncatingIfNeeded: high) << 8 | UInt16(truncatingIfNeeded: low))
+        } else {
+            setReg(0, low)
+            setReg(UInt8(Reg.rdx * 8), high)
+        }
+    }
+
+    @inline(__always) func mulDiv<T: GuestInt>(_ op: MulDivOp, _ src: T) throws(CPUFault) {
+        let a: T = reg(0)
+        switch op {
+        case .mul:
+            let p = a.multipliedFullWidth(by: src)
+            setAccumulatorPair(high: p.high, low: T(truncatingIfNeeded: p.low))
+            pointee.updateArithmeticFlags(mask: Flag.cf | Flag.of, bits: p.high != 0 ? Flag.cf | Flag.of : 0)
+        case .imul:
+            let p = signedProduct(a, src)
+            setAccumulatorPair(high: p.high, low: p.low)
+            pointee.updateArithmeticFlags(mask: Flag.cf | Flag.of,
+                                          bits: signedProductOverflows(p) ? Flag.cf | Flag.of : 0)
+        case .div:
+            // #DE when dividing by zero or when the quotient does not fit in T (high >= divisor).
+            let high = accumulatorHigh(T.self)
+            if src == 0 || high >= src { throw .de }
+            let q: T, r: T
+            if T.bitWidth == 64 {
+                let dividend = UInt128(high) << 64 | UInt128(a)
+                q = T(truncatingIfNeeded: dividend / UInt128(src))
+                r = T(truncatingIfNeeded: dividend % UInt128(src))
+            } else {
+                let dividend = UInt64(high) << UInt64(T.bitWidth) | UInt64(a)
+                q = T(truncatingIfNeeded: dividend / UInt64(src))
+                r = T(truncatingIfNeeded: dividend % UInt64(src))
+            }
+            setAccumulatorPair(high: r, low: q)
+            pointee.updateArithmeticFlags(mask: Flag.sf | Flag.zf | Flag.af | Flag.pf, bits: Flag.af)
+        case .idiv:
+            let high = accumulatorHigh(T.self)
+            if src == 0 { throw .de }
+            let q: T, r: T
+            // The quotient must lie in [-2^(n-1), 2^(n-1) - 1]; the remainder has the dividend's sign.
+            if T.bitWidth == 64 {
+                let dividend = Int128(Int64(truncatingIfNeeded: high)) << 64 | Int128(UInt64(truncatingIfNeeded: a))
+                let divisor = Int128(Int64(truncatingIfNeeded: src))
+                let (quotient, overflow) = dividend.dividedReportingOverflow(by: divisor)
+                if overflow || quotient < Int128(Int64.min) || quotient > Int128(Int64.max) { throw .de }
+                q = T(truncatingIfNeeded: quotient)
+                r = T(truncatingIfNeeded: dividend.remainderReportingOverflow(dividingBy: divisor).partialValue)
+            } else {
+                let n = UInt64(T.bitWidth)
+                let raw = UInt64(high) << n | UInt64(a)
+                let dividend = Int64(bitPattern: raw << (64 - 2 * n)) >> Int64(64 - 2 * n)
+                let divisor = Int64(bitPattern: UInt64(src) << (64 - n)) >> Int64(64 - n)
+                // Int64.min / -1 (only reachable for 32-bit operands) overflows: #DE as well.
+                let (quotient, overflow) = dividend.dividedReportingOverflow(by: divisor)
+                let limit = Int64(1) << Int64(n - 1)
+                if overflow || quotient < -limit || quotient >= limit { throw .de }
+                q = T(truncatingIfNeeded: quotient)
+                r = T(truncatingIfNeeded: dividend.remainderReportingOverflow(dividingBy: divisor).partialValue)
+            }
+            setAccumulatorPair(high: r, low: q)
+            pointee.updateArithmeticFlags(mask: Flag.sf | Flag.zf | Flag.af | Flag.pf, bits: Flag.af)
+        }
+    }
+}
+
+enum MulDivHandlers<T: GuestInt, Op: MulDivOperation> {
+    static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.mulDiv(Op.op, cpu.reg(i.rm) as T)
+    }
+    static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let src: T = try cpu.load(cpu.effectiveAddress(i))
+        try cpu.mulDiv(Op.op, src)
+    }
+}
+
+/// IMUL with a truncated result: 0F AF (Gv = Gv * Ev) and 69/6B (Gv = Ev * imm).
+enum IMulHandlers<T: GuestInt> {
+    @inline(__always) static func multiply(_ cpu: CPU, _ i: Instr, _ a: T, _ b: T) {
+        let p = signedProduct(a, b)
+        cpu.setReg(i.reg, p.low)
+        cpu.pointee.updateArithmeticFlags(mask: Flag.cf | Flag.of,
+                                          bits: signedProductOverflows(p) ? Flag.cf | Flag.of : 0)
+    }
+    static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        multiply(cpu, i, cpu.reg(i.reg), cpu.reg(i.rm))
+    }
+    static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let b: T = try cpu.load(cpu.effectiveAddress(i))
+        multiply(cpu, i, cpu.reg(i.reg), b)
+    }
+    static func geiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        multiply(cpu, i, cpu.reg(i.rm), T(truncatingIfNeeded: i.imm))
+    }
+    static func geiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let a: T = try cpu.load(cpu.effectiveAddress(i))
+        multiply(cpu, i, a, T(truncatingIfNeeded: i.imm))
+    }
+}
+
 public enum Arith {
     /// ADD/OR/ADC/SBB/AND/SUB/XOR/CMP in the given form (EI covers 80/81/83 and AL/eAX,imm).
     public static func binary(_ op: ALUOp, _ form: BinaryForm) -> HandlerSet {
@@ -187,13 +392,59 @@ public enum Arith {
         }
     }
 
-    /// TEST E,G and TEST E,I.
-    public static func test(_ form: BinaryForm) -> HandlerSet { .unimplemented }
-    public static func unary(_ op: UnaryOp) -> HandlerSet { .unimplemented }
-    /// F6/F7 /4-/7: one-operand MUL/IMUL/DIV/IDIV with rDX:rAX.
-    public static func mulDiv(_ op: MulDivOp) -> HandlerSet { .unimplemented }
-    /// 0F AF: IMUL Gv, Ev.
-    public static let imulGE = HandlerSet.unimplemented
-    /// 69 / 6B: IMUL Gv, Ev, imm.
-    public static let imulGEI = HandlerSet.unimplemented
+    /// 84/85 TEST E,G; A8/A9 and F6/F7 /0 (/1 alias) TEST E,I. Flags as AND (AF = 0 on the
+    /// reference CPU, like every logic operation); no result is written.
+    public static func test(_ form: BinaryForm) -> HandlerSet {
+        switch form {
+        case .EG, .GE:
+            return HandlerSet(reg8: TestHandlers<UInt8>.egReg, reg16: TestHandlers<UInt16>.egReg, reg32: TestHandlers<UInt32>.egReg, reg64: TestHandlers<UInt64>.egReg,
+                              mem8: TestHandlers<UInt8>.egMem, mem16: TestHandlers<UInt16>.egMem, mem32: TestHandlers<UInt32>.egMem, mem64: TestHandlers<UInt64>.egMem)
+        case .EI:
+            return HandlerSet(reg8: TestHandlers<UInt8>.eiReg, reg16: TestHandlers<UInt16>.eiReg, reg32: TestHandlers<UInt32>.eiReg, reg64: TestHandlers<UInt64>.eiReg,
+                              mem8: TestHandlers<UInt8>.eiMem, mem16: TestHandlers<UInt16>.eiMem, mem32: TestHandlers<UInt32>.eiMem, mem64: TestHandlers<UInt64>.eiMem)
+        }
+    }
+
+    /// FE/FF /0-/1 and 40+r/48+r INC/DEC, F6/F7 /2-/3 NOT/NEG.
+    public static func unary(_ op: UnaryOp) -> HandlerSet {
+        switch op {
+        case .inc:
+            return HandlerSet(reg8: UnaryHandlers<UInt8, IncOp>.reg, reg16: UnaryHandlers<UInt16, IncOp>.reg, reg32: UnaryHandlers<UInt32, IncOp>.reg, reg64: UnaryHandlers<UInt64, IncOp>.reg,
+                              mem8: UnaryHandlers<UInt8, IncOp>.mem, mem16: UnaryHandlers<UInt16, IncOp>.mem, mem32: UnaryHandlers<UInt32, IncOp>.mem, mem64: UnaryHandlers<UInt64, IncOp>.mem)
+        case .dec:
+            return HandlerSet(reg8: UnaryHandlers<UInt8, DecOp>.reg, reg16: UnaryHandlers<UInt16, DecOp>.reg, reg32: UnaryHandlers<UInt32, DecOp>.reg, reg64: UnaryHandlers<UInt64, DecOp>.reg,
+                              mem8: UnaryHandlers<UInt8, DecOp>.mem, mem16: UnaryHandlers<UInt16, DecOp>.mem, mem32: UnaryHandlers<UInt32, DecOp>.mem, mem64: UnaryHandlers<UInt64, DecOp>.mem)
+        case .neg:
+            return HandlerSet(reg8: UnaryHandlers<UInt8, NegOp>.reg, reg16: UnaryHandlers<UInt16, NegOp>.reg, reg32: UnaryHandlers<UInt32, NegOp>.reg, reg64: UnaryHandlers<UInt64, NegOp>.reg,
+                              mem8: UnaryHandlers<UInt8, NegOp>.mem, mem16: UnaryHandlers<UInt16, NegOp>.mem, mem32: UnaryHandlers<UInt32, NegOp>.mem, mem64: UnaryHandlers<UInt64, NegOp>.mem)
+        case .not:
+            return HandlerSet(reg8: UnaryHandlers<UInt8, NotOp>.reg, reg16: UnaryHandlers<UInt16, NotOp>.reg, reg32: UnaryHandlers<UInt32, NotOp>.reg, reg64: UnaryHandlers<UInt64, NotOp>.reg,
+                              mem8: UnaryHandlers<UInt8, NotOp>.mem, mem16: UnaryHandlers<UInt16, NotOp>.mem, mem32: UnaryHandlers<UInt32, NotOp>.mem, mem64: UnaryHandlers<UInt64, NotOp>.mem)
+        }
+    }
+
+    /// F6/F7 /4-/7: one-operand MUL/IMUL/DIV/IDIV with AX (bytes) or rDX:rAX.
+    public static func mulDiv(_ op: MulDivOp) -> HandlerSet {
+        switch op {
+        case .mul:
+            return HandlerSet(reg8: MulDivHandlers<UInt8, MulOp>.reg, reg16: MulDivHandlers<UInt16, MulOp>.reg, reg32: MulDivHandlers<UInt32, MulOp>.reg, reg64: MulDivHandlers<UInt64, MulOp>.reg,
+                              mem8: MulDivHandlers<UInt8, MulOp>.mem, mem16: MulDivHandlers<UInt16, MulOp>.mem, mem32: MulDivHandlers<UInt32, MulOp>.mem, mem64: MulDivHandlers<UInt64, MulOp>.mem)
+        case .imul:
+            return HandlerSet(reg8: MulDivHandlers<UInt8, IMulOp>.reg, reg16: MulDivHandlers<UInt16, IMulOp>.reg, reg32: MulDivHandlers<UInt32, IMulOp>.reg, reg64: MulDivHandlers<UInt64, IMulOp>.reg,
+                              mem8: MulDivHandlers<UInt8, IMulOp>.mem, mem16: MulDivHandlers<UInt16, IMulOp>.mem, mem32: MulDivHandlers<UInt32, IMulOp>.mem, mem64: MulDivHandlers<UInt64, IMulOp>.mem)
+        case .div:
+            return HandlerSet(reg8: MulDivHandlers<UInt8, DivOp>.reg, reg16: MulDivHandlers<UInt16, DivOp>.reg, reg32: MulDivHandlers<UInt32, DivOp>.reg, reg64: MulDivHandlers<UInt64, DivOp>.reg,
+                              mem8: MulDivHandlers<UInt8, DivOp>.mem, mem16: MulDivHandlers<UInt16, DivOp>.mem, mem32: MulDivHandlers<UInt32, DivOp>.mem, mem64: MulDivHandlers<UInt64, DivOp>.mem)
+        case .idiv:
+            return HandlerSet(reg8: MulDivHandlers<UInt8, IDivOp>.reg, reg16: MulDivHandlers<UInt16, IDivOp>.reg, reg32: MulDivHandlers<UInt32, IDivOp>.reg, reg64: MulDivHandlers<UInt64, IDivOp>.reg,
+                              mem8: MulDivHandlers<UInt8, IDivOp>.mem, mem16: MulDivHandlers<UInt16, IDivOp>.mem, mem32: MulDivHandlers<UInt32, IDivOp>.mem, mem64: MulDivHandlers<UInt64, IDivOp>.mem)
+        }
+    }
+
+    /// 0F AF: IMUL Gv, Ev (no byte form).
+    public static let imulGE = HandlerSet(reg16: IMulHandlers<UInt16>.geReg, reg32: IMulHandlers<UInt32>.geReg, reg64: IMulHandlers<UInt64>.geReg,
+                              mem16: IMulHandlers<UInt16>.geMem, mem32: IMulHandlers<UInt32>.geMem, mem64: IMulHandlers<UInt64>.geMem)
+    /// 69 / 6B: IMUL Gv, Ev, Iz / Ib (the immediate is sign-extended by the decoder).
+    public static let imulGEI = HandlerSet(reg16: IMulHandlers<UInt16>.geiReg, reg32: IMulHandlers<UInt32>.geiReg, reg64: IMulHandlers<UInt64>.geiReg,
+                              mem16: IMulHandlers<UInt16>.geiMem, mem32: IMulHandlers<UInt32>.geiMem, mem64: IMulHandlers<UInt64>.geiMem)
 }
