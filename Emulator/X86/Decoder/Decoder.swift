@@ -320,6 +320,10 @@ public enum Decoder {
             di.scale = UInt8(info.scale)
             di.disp = UInt64(bitPattern: info.disp)
             di.segment = UInt8(effectiveSegment(info: info, long: long))
+        } else {
+            // Implicit memory operands (string source DS:rSI, XLAT's DS:[rBX+AL]) honour the
+            // segment override too: record it (base is Reg.zero here, so the default is DS).
+            di.segment = UInt8(effectiveSegment(info: info, long: long))
         }
         return .instruction(di, info)
     }

@@ -84,9 +84,9 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0x8F] = .group([.op("pop", [.E(.v)], Move.pop, [.default64]),
                       .invalid, .invalid, .invalid, .invalid, .invalid, .invalid, .invalid])
     // 90: NOP (XCHG eAX,eAX; with REX.B it exchanges with r8). F3 90 is PAUSE.
-    m[0x90] = .byPrefix(none: .op("nop/xchg", [.Z(.v), eAX], Move.xchg), p66: nil,
+    m[0x90] = .byPrefix(none: .op("nop/xchg", [.Z(.v), eAX], Move.xchgAccumulator), p66: nil,
                         pF3: .op("pause", [], Move.nop), pF2: nil)
-    for r in 1..<8 { m[0x90 + r] = .op("xchg", [.Z(.v), eAX], Move.xchg) }
+    for r in 1..<8 { m[0x90 + r] = .op("xchg", [.Z(.v), eAX], Move.xchgAccumulator) }
     m[0x98] = .op("cbw/cwde/cdqe", [], Move.convertAccumulator)
     m[0x99] = .op("cwd/cdq/cqo", [], Move.convertToDouble)
     m[0x9B] = .op("fwait", [], Move.nop)
