@@ -97,6 +97,9 @@ public struct CPUState {
     public var instructionsRetired: UInt64 = 0
     /// TSC = instructionsRetired * tscPerInstruction + tscOffset (virtual time only).
     public var tscOffset: UInt64 = 0
+    /// First decoded entry of the block being run, set by the dispatcher once per block:
+    /// `instructionsRetired` is only updated at block ends, so RDTSC adds its index in the block.
+    public var blockEntry: UnsafeRawPointer? = nil
 
     /// Set by a handler that must end the current block early (self-modifying code hit the
     /// current page, mode change, HLT). Checked by the interpreter after every instruction.

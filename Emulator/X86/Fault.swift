@@ -1,46 +1,62 @@
 // Layer: X86 (CPU model). Architectural exceptions raised by instructions. Handlers throw them
-// with typed throws; the interpreter restores RIP to the faulting instruction and reports or
-// (from [3/6] on) delivers them through the IDT.
+// with typed throws; the interpreter restores RIP to the faulting instruction (for traps: leaves
+// it after the instruction) and reports or (from [3/6] on) delivers them through the IDT.
 
-public enum ExceptionVector: UInt8, Sendable {
-    case divideError = 0        // #DE
-    case debug = 1              // #DB
-    case breakpoint = 3         // #BP
-    case overflow = 4           // #OF
-    case boundRange = 5         // #BR
-    case invalidOpcode = 6      // #UD
-    case deviceNotAvailable = 7 // #NM
-    case doubleFault = 8        // #DF
-    case invalidTSS = 10        // #TS
-    case segmentNotPresent = 11 // #NP
-    case stackFault = 12        // #SS
-    case generalProtection = 13 // #GP
-    case pageFault = 14         // #PF
-    case x87 = 16               // #MF
-    case alignmentCheck = 17    // #AC
-    case simd = 19              // #XM
+/// An interrupt vector (0-255). The architectural exceptions have names; INT n can raise any
+/// vector, so this is a struct with named constants rather than an enum.
+public struct ExceptionVector: RawRepresentable, Hashable, Sendable {
+    public let rawValue: UInt8
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static var divideError: ExceptionVector { .init(rawValue: 0) }          // #DE
+    public static var debug: ExceptionVector { .init(rawValue: 1) }                // #DB
+    public static var breakpoint: ExceptionVector { .init(rawValue: 3) }           // #BP
+    public static var overflow: ExceptionVector { .init(rawValue: 4) }             // #OF
+    public static var boundRange: ExceptionVector { .init(rawValue: 5) }           // #BR
+    public static var invalidOpcode: ExceptionVector { .init(rawValue: 6) }        // #UD
+    public static var deviceNotAvailable: ExceptionVector { .init(rawValue: 7) }   // #NM
+    public static var doubleFault: ExceptionVector { .init(rawValue: 8) }          // #DF
+    public static var invalidTSS: ExceptionVector { .init(rawValue: 10) }          // #TS
+    public static var segmentNotPresent: ExceptionVector { .init(rawValue: 11) }   // #NP
+    public static var stackFault: ExceptionVector { .init(rawValue: 12) }          // #SS
+    public static var generalProtection: ExceptionVector { .init(rawValue: 13) }   // #GP
+    public static var pageFault: ExceptionVector { .init(rawValue: 14) }           // #PF
+    public static var x87: ExceptionVector { .init(rawValue: 16) }                 // #MF
+    public static var alignmentCheck: ExceptionVector { .init(rawValue: 17) }      // #AC
+    public static var simd: ExceptionVector { .init(rawValue: 19) }                // #XM
 }
 
 /// An exception raised while executing one instruction.
 public struct CPUFault: Error, Equatable, Sendable, CustomStringConvertible {
     public var vector: ExceptionVector
     public var errorCode: UInt32?
+    /// Trap-class events (INT3, INT n, INTO) complete their instruction: the interpreter leaves
+    /// RIP at the *next* instruction and counts the instruction as retired. Faults (the default)
+    /// restore RIP to the faulting instruction.
+    public var isTrap: Bool
 
-    @inlinable public init(_ vector: ExceptionVector, errorCode: UInt32? = nil) {
-        self.vector = vector; self.errorCode = errorCode
+    @inlinable public init(_ vector: ExceptionVector, errorCode: UInt32? = nil, trap: Bool = false) {
+        self.vector = vector; self.errorCode = errorCode; self.isTrap = trap
     }
 
     public static let ud = CPUFault(.invalidOpcode)
     public static let de = CPUFault(.divideError)
     @inlinable public static func gp(_ code: UInt32 = 0) -> CPUFault { CPUFault(.generalProtection, errorCode: code) }
     @inlinable public static func ss(_ code: UInt32 = 0) -> CPUFault { CPUFault(.stackFault, errorCode: code) }
+    /// INT3 (and INT 3): #BP, a trap.
+    public static let bp = CPUFault(.breakpoint, trap: true)
+    /// INT n: a software interrupt of vector n, reported as a trap until the IDT exists ([3/6]).
+    @inlinable public static func softwareInterrupt(_ n: UInt8) -> CPUFault {
+        CPUFault(ExceptionVector(rawValue: n), trap: true)
+    }
 
     public var description: String {
         let names: [UInt8: String] = [0: "#DE", 1: "#DB", 3: "#BP", 4: "#OF", 5: "#BR", 6: "#UD", 7: "#NM",
                                       8: "#DF", 10: "#TS", 11: "#NP", 12: "#SS", 13: "#GP", 14: "#PF",
                                       16: "#MF", 17: "#AC", 19: "#XM"]
         let n = names[vector.rawValue] ?? "vector \(vector.rawValue)"
-        if let e = errorCode { return "\(n)(0x\(String(e, radix: 16)))" }
-        return n
+        let t = isTrap ? " (trap)" : ""
+        if let e = errorCode { return "\(n)(0x\(String(e, radix: 16)))\(t)" }
+        return n + t
     }
 }

@@ -10,7 +10,8 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     case budgetExhausted
     /// HLT executed (nothing can wake the CPU yet).
     case halted
-    /// An exception was raised; `rip` is the faulting instruction.
+    /// An exception was raised; `rip` is the faulting instruction (for a trap such as INT3 or
+    /// INT n, `fault.isTrap`: the instruction after it).
     case exception(CPUFault, rip: UInt64)
     /// A device (debug exit, power-off) asked the machine to stop.
     case stopRequested
@@ -29,7 +30,7 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
 /// Used for encodings the decoder rejected, so a block can end in the fault it will raise.
 @usableFromInline
 func raiseDecodedFault(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-    let vector = ExceptionVector(rawValue: UInt8(truncatingIfNeeded: i.imm)) ?? .invalidOpcode
+    let vector = ExceptionVector(rawValue: UInt8(truncatingIfNeeded: i.imm))
     throw CPUFault(vector, errorCode: i.pointee.imm2 != 0 ? 0 : nil)
 }
 
@@ -72,6 +73,8 @@ public final class X86CPU {
             let limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
             var entry = UnsafePointer(cache.arena + Int(block.start))
             var executed = 0
+            // RDTSC finds its position in the block from this (one store per block).
+            cpu.pointee.blockEntry = UnsafeRawPointer(entry)
             do {
                 while executed < limit {
                     cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP
@@ -81,7 +84,12 @@ public final class X86CPU {
                     entry += 1
                 }
             } catch {
-                cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
+                if error.isTrap {
+                    // A trap (INT3, INT n, INTO) completes its instruction: RIP stays after it.
+                    executed += 1
+                } else {
+                    cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
+                }
                 cpu.pointee.instructionsRetired &+= UInt64(executed)
                 cpu.pointee.exitBlock = false
                 return .exception(error, rip: cpu.pointee.regs[Reg.rip])

@@ -1,21 +1,194 @@
-// Layer: X86 (CPU model), instruction handlers: flag control, CPUID, TSC, HLT, I/O ports, INT.
-// STUB: filled in by the control-transfer/system family owner.
+// Layer: X86 (CPU model), instruction handlers: flag control (CLC/STC/CMC/CLD/STD/CLI/STI),
+// CPUID, RDTSC/RDTSCP, HLT, software interrupts (INT3/INT n/INTO), UD2/UD1 and port I/O.
+//
+// Privilege: the CPU runs at CPL 0 until [3/6] brings rings, so the checks below never fire
+// yet; they are written as the hardware rule, minus what needs state that does not exist yet:
+// - CLI/STI: #GP(0) when CPL > IOPL (the VME/PVI virtual-IF path is absent: VME is not in CPUID).
+// - IN/OUT: #GP(0) when CPL > IOPL; the TSS I/O permission bitmap, which could still allow the
+//   port, arrives with the TSS in [3/6] (until then: denied).
+// - HLT: #GP(0) unless CPL = 0.  RDTSC/RDTSCP: #GP(0) when CR4.TSD is set and CPL > 0.
+// STI's one-instruction interrupt shadow arrives with interrupt delivery in [3/6].
+//
+// Interrupts before the IDT exists ([3/6]): INT3, INT n and INTO stop the run with their vector
+// as a *trap* (`CPUFault.isTrap`, RIP after the instruction), the event a real CPU would then
+// deliver through IDT gate n. INT n reports vector n, whatever n is (e.g. 0x80).
 
 public enum FlagControl: Sendable { case clc, stc, cmc, cld, std, cli, sti }
 
+extension UnsafeMutablePointer where Pointee == CPUState {
+    /// RFLAGS.IOPL (bits 13:12).
+    @inline(__always) var iopl: UInt8 { UInt8(truncatingIfNeeded: (pointee.flagBits & Flag.iopl) >> 12) }
+
+    /// Instructions retired before instruction `i`: the count at the start of the block plus
+    /// i's index in the block (the dispatcher updates the count only at block ends).
+    @inline(__always) func retiredBefore(_ i: Instr) -> UInt64 {
+        var index: UInt64 = 0
+        if let start = pointee.blockEntry {
+            let distance = UnsafeRawPointer(i) - start
+            if distance > 0 { index = UInt64(distance / MemoryLayout<DecodedInstruction>.stride) }
+        }
+        return pointee.instructionsRetired &+ index
+    }
+
+    /// The time-stamp counter as instruction `i` sees it: virtual time only, never the host's.
+    @inline(__always) func timeStampCounter(_ i: Instr) throws(CPUFault) -> UInt64 {
+        // CR4.TSD (bit 2) restricts RDTSC/RDTSCP to CPL 0.
+        if pointee.cr4 & 0x4 != 0 && pointee.cpl != 0 { throw .gp(0) }
+        return retiredBefore(i) &* SystemOps.tscPerInstruction &+ pointee.tscOffset
+    }
+}
+
+enum SystemOps {
+    /// TSC ticks per retired instruction: 1 at the default 1 GHz virtual clock (1 ns each),
+    /// so the TSC frequency equals the virtual clock's.
+    @inline(__always) static var tscPerInstruction: UInt64 { 1 }
+
+    // MARK: flags. CF is one of the lazily kept status flags; DF and IF always live in flagBits.
+
+    static func clc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: 0)
+    }
+    static func stc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: Flag.cf)
+    }
+    static func cmc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let cf = cpu.pointee.carryFlag
+        cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: cf ? 0 : Flag.cf)
+    }
+    static func cld(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.flagBits &= ~Flag.df }
+    static func std(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.flagBits |= Flag.df }
+    static func cli(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
+        cpu.pointee.flagBits &= ~Flag.if
+    }
+    static func sti(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
+        cpu.pointee.flagBits |= Flag.if
+    }
+
+    // MARK: CPUID, TSC, HLT
+
+    /// CPUID: EAX = leaf, ECX = subleaf in; EAX, EBX, ECX, EDX out (32-bit writes zero-extend).
+    static func cpuid(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let leaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rax))
+        let subleaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rcx))
+        let r = CPUIDTable.reference.lookup(leaf: leaf, subleaf: subleaf)
+        cpu.setGPR(Reg.rax, UInt64(r.eax))
+        cpu.setGPR(Reg.rbx, UInt64(r.ebx))
+        cpu.setGPR(Reg.rcx, UInt64(r.ecx))
+        cpu.setGPR(Reg.rdx, UInt64(r.edx))
+    }
+
+    /// RDTSC: EDX:EAX = TSC; the upper halves of RAX and RDX are cleared.
+    static func rdtsc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let tsc = try cpu.timeStampCounter(i)
+        cpu.setGPR(Reg.rax, tsc & 0xFFFF_FFFF)
+        cpu.setGPR(Reg.rdx, tsc >> 32)
+    }
+
+    /// RDTSCP: RDTSC plus ECX = IA32_TSC_AUX[31:0] (RCX's upper half cleared).
+    static func rdtscp(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let tsc = try cpu.timeStampCounter(i)
+        cpu.setGPR(Reg.rax, tsc & 0xFFFF_FFFF)
+        cpu.setGPR(Reg.rdx, tsc >> 32)
+        cpu.setGPR(Reg.rcx, cpu.pointee.tscAux & 0xFFFF_FFFF)
+    }
+
+    /// HLT: stop until an interrupt (none can arrive yet: the run ends with `.halted`). RIP
+    /// already points past HLT, where execution resumes after the wake-up interrupt.
+    static func hlt(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 { throw .gp(0) }
+        cpu.pointee.halted = true
+        cpu.pointee.exitBlock = true
+    }
+
+    // MARK: software interrupts and invalid opcodes
+
+    /// CC INT3: #BP, a trap (the reported RIP is the next instruction, which is what
+    /// debuggers expect: they step back by one byte).
+    static func int3(_ cpu: CPU, _ i: Instr) throws(CPUFault) { throw .bp }
+
+    /// CD ib INT n: software interrupt n (a trap). See the file comment for the pre-IDT model.
+    static func intN(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        throw .softwareInterrupt(UInt8(truncatingIfNeeded: i.imm))
+    }
+
+    /// CE INTO (32-bit mode only; #UD in 64-bit mode via the table): #OF trap when OF = 1.
+    static func into(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.overflowFlag { throw CPUFault(.overflow, trap: true) }
+    }
+
+    /// 0F 0B UD2 and 0F B9 UD1: always #UD (a fault: RIP stays at the instruction).
+    static func ud(_ cpu: CPU, _ i: Instr) throws(CPUFault) { throw .ud }
+
+    // MARK: port I/O. The port is imm8 (E4-E7) or DX (EC-EF); the data register is AL/AX/EAX.
+
+    @inline(__always) static func checkIOPrivilege(_ cpu: CPU) throws(CPUFault) {
+        if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
+    }
+
+    /// IN: the value lands in AL/AX/EAX like a register write: AL and AX merge, EAX zero-extends.
+    @inline(__always) static func input<T: FixedWidthInteger>(_ cpu: CPU, port: UInt16, _: T.Type) throws(CPUFault) {
+        try checkIOPrivilege(cpu)
+        let v = cpu.pointee.portRead(port, size: MemoryLayout<T>.size)
+        cpu.setReg(UInt8(Reg.rax * 8), T(truncatingIfNeeded: v))
+    }
+
+    /// OUT: writes AL/AX/EAX, then ends the block so that a device that stops the machine
+    /// (debug exit) or changes what the CPU sees takes effect before the next instruction.
+    @inline(__always) static func output<T: FixedWidthInteger>(_ cpu: CPU, port: UInt16, _: T.Type) throws(CPUFault) {
+        try checkIOPrivilege(cpu)
+        let v = cpu.reg(UInt8(Reg.rax * 8)) as T
+        cpu.pointee.portWrite(port, size: MemoryLayout<T>.size, value: UInt64(v))
+        cpu.pointee.exitBlock = true
+    }
+
+    @inline(__always) static func immPort(_ i: Instr) -> UInt16 { UInt16(UInt8(truncatingIfNeeded: i.imm)) }
+    @inline(__always) static func dxPort(_ cpu: CPU) -> UInt16 { UInt16(truncatingIfNeeded: cpu.gpr(Reg.rdx)) }
+
+    static func inImm8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt8.self) }
+    static func inImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt16.self) }
+    static func inImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt32.self) }
+    static func inDX8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt8.self) }
+    static func inDX16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt16.self) }
+    static func inDX32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt32.self) }
+    static func outImm8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt8.self) }
+    static func outImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt16.self) }
+    static func outImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt32.self) }
+    static func outDX8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt8.self) }
+    static func outDX16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt16.self) }
+    static func outDX32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt32.self) }
+}
+
 public enum System {
-    public static func flag(_ op: FlagControl) -> HandlerSet { .unimplemented }
-    public static let cpuid = HandlerSet.unimplemented
-    public static let rdtsc = HandlerSet.unimplemented
-    public static let rdtscp = HandlerSet.unimplemented
-    public static let hlt = HandlerSet.unimplemented
-    public static let int3 = HandlerSet.unimplemented
-    public static let intN = HandlerSet.unimplemented
-    public static let into = HandlerSet.unimplemented
-    public static let ud2 = HandlerSet.unimplemented
-    /// E4/E5/EC/ED IN and E6/E7/EE/EF OUT (port in imm8 or DX).
-    public static let inImm = HandlerSet.unimplemented
-    public static let inDX = HandlerSet.unimplemented
-    public static let outImm = HandlerSet.unimplemented
-    public static let outDX = HandlerSet.unimplemented
+    public static func flag(_ op: FlagControl) -> HandlerSet {
+        switch op {
+        case .clc: return HandlerSet(all: SystemOps.clc)
+        case .stc: return HandlerSet(all: SystemOps.stc)
+        case .cmc: return HandlerSet(all: SystemOps.cmc)
+        case .cld: return HandlerSet(all: SystemOps.cld)
+        case .std: return HandlerSet(all: SystemOps.std)
+        case .cli: return HandlerSet(all: SystemOps.cli)
+        case .sti: return HandlerSet(all: SystemOps.sti)
+        }
+    }
+    public static let cpuid = HandlerSet(all: SystemOps.cpuid)
+    public static let rdtsc = HandlerSet(all: SystemOps.rdtsc)
+    public static let rdtscp = HandlerSet(all: SystemOps.rdtscp)
+    public static let hlt = HandlerSet(all: SystemOps.hlt)
+    public static let int3 = HandlerSet(all: SystemOps.int3)
+    public static let intN = HandlerSet(all: SystemOps.intN)
+    public static let into = HandlerSet(all: SystemOps.into)
+    /// UD2 (0F 0B) and UD1 (0F B9).
+    public static let ud2 = HandlerSet(all: SystemOps.ud)
+    /// E4/E5/EC/ED IN and E6/E7/EE/EF OUT (port in imm8 or DX). The 32-bit form also serves
+    /// a REX.W-prefixed eAX form: IN/OUT never move more than 32 bits.
+    public static let inImm = HandlerSet(any8: SystemOps.inImm8, any16: SystemOps.inImm16,
+                                         any32: SystemOps.inImm32, any64: SystemOps.inImm32)
+    public static let inDX = HandlerSet(any8: SystemOps.inDX8, any16: SystemOps.inDX16,
+                                        any32: SystemOps.inDX32, any64: SystemOps.inDX32)
+    public static let outImm = HandlerSet(any8: SystemOps.outImm8, any16: SystemOps.outImm16,
+                                          any32: SystemOps.outImm32, any64: SystemOps.outImm32)
+    public static let outDX = HandlerSet(any8: SystemOps.outDX8, any16: SystemOps.outDX16,
+                                         any32: SystemOps.outDX32, any64: SystemOps.outDX32)
 }

@@ -1,0 +1,223 @@
+// Layer: X86 (CPU model). What CPUID reports: the identity of Orrery's reference CPU and the
+// features the interpreter really implements.
+//
+// Rule: a feature bit is set only when every instruction it announces is implemented. Guests
+// (Linux, glibc, musl, compilers' runtime dispatch) pick code paths from these bits, so a bit
+// set too early turns into #UD deep inside a guest. Each advertised bit is a `CPUIDFeature`
+// entry naming a probe instruction that uses it; a test executes every probe (see
+// Tests/X86Tests/SystemTests.swift). When a family lands, add its bits here with a probe.
+//
+// Not advertised yet, on purpose:
+// - leaf 1 EDX FPU, MMX, FXSR, SSE, SSE2 (and ECX SSE3...): x87 and SSE arrive with [2/6].
+// - leaf 1 EDX MSR, PAE, PGE, PSE, APIC, SEP, CLFSH...: system instructions and paging, [3/6].
+// - leaf 0x80000001 EDX SYSCALL, NX, Page1GB: [3/6].
+// - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
+// - leaf 1 ECX "hypervisor present" (bit 31): the guest sees a plain CPU.
+//
+// The reference model is AMD Zen 5 (family 1Ah): the vendor-specific choices (undefined flags,
+// unsupported leaves returning zeros) follow AMD. The TSC rate is fixed by virtual time.
+
+/// One CPUID output register set.
+public struct CPUIDResult: Equatable, Sendable {
+    public var eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32
+    public init(_ eax: UInt32 = 0, _ ebx: UInt32 = 0, _ ecx: UInt32 = 0, _ edx: UInt32 = 0) {
+        self.eax = eax; self.ebx = ebx; self.ecx = ecx; self.edx = edx
+    }
+    public static let zero = CPUIDResult()
+}
+
+/// One advertised feature bit and the evidence that it is implemented.
+public struct CPUIDFeature: Sendable {
+    public enum Register: Sendable { case ecx, edx, ebx }
+    public var name: String
+    public var leaf: UInt32
+    public var register: Register
+    public var bit: UInt32
+    /// A 64-bit-mode instruction that only exists with this feature. Memory operands are
+    /// RIP-relative with a displacement landing 0x100 bytes past the code (16-byte aligned
+    /// for CMPXCHG16B when the probe sits at 0x1000).
+    public var probe: [UInt8]
+    /// What the bit promises, for people reading the table.
+    public var meaning: String
+}
+
+/// The identity and features of the CPU that CPUID describes.
+public struct CPUIDModel: Sendable {
+    /// 12 ASCII characters, returned in EBX, EDX, ECX of leaf 0 (and 0x80000000 on AMD).
+    public var vendor: String
+    /// Displayed family and model (before splitting into base/extended fields).
+    public var family: UInt32
+    public var model: UInt32
+    public var stepping: UInt32
+    /// Up to 48 ASCII characters, leaves 0x80000002-0x80000004 (NUL-padded).
+    public var brand: String
+    public var maxBasicLeaf: UInt32
+    public var maxExtendedLeaf: UInt32
+    public var physicalAddressBits: UInt32
+    public var linearAddressBits: UInt32
+    public var features: [CPUIDFeature]
+
+    /// Orrery's reference CPU: an AMD Zen 5 (family 1Ah, model 02h: EPYC 9005 "Turin")
+    /// with only the features the interpreter implements.
+    public static let reference = CPUIDModel(
+        vendor: "AuthenticAMD", family: 0x1A, model: 0x02, stepping: 0x1,
+        brand: "Orrery virtual CPU",
+        // Leaf 7 is the highest basic leaf we answer (with zeros: no extended features);
+        // leaves 2-6 are reserved or power management on AMD and read as zeros.
+        maxBasicLeaf: 0x7, maxExtendedLeaf: 0x8000_0008,
+        physicalAddressBits: 48, linearAddressBits: 48,
+        features: referenceFeatures)
+
+    static let referenceFeatures: [CPUIDFeature] = [
+        // Leaf 1 EDX.
+        CPUIDFeature(name: "TSC", leaf: 1, register: .edx, bit: 4, probe: [0x0F, 0x31],
+                     meaning: "RDTSC (and CR4.TSD)"),
+        CPUIDFeature(name: "CX8", leaf: 1, register: .edx, bit: 8,
+                     probe: [0x0F, 0xC7, 0x0D, 0x00, 0x01, 0x00, 0x00], meaning: "CMPXCHG8B"),
+        CPUIDFeature(name: "CMOV", leaf: 1, register: .edx, bit: 15, probe: [0x0F, 0x44, 0xC1],
+                     meaning: "CMOVcc (FCMOVcc too when FPU is set)"),
+        // Leaf 1 ECX.
+        CPUIDFeature(name: "CX16", leaf: 1, register: .ecx, bit: 13,
+                     probe: [0x48, 0x0F, 0xC7, 0x0D, 0xF8, 0x00, 0x00, 0x00], meaning: "CMPXCHG16B"),
+        CPUIDFeature(name: "MOVBE", leaf: 1, register: .ecx, bit: 22,
+                     probe: [0x0F, 0x38, 0xF0, 0x05, 0x00, 0x01, 0x00, 0x00], meaning: "MOVBE"),
+        CPUIDFeature(name: "POPCNT", leaf: 1, register: .ecx, bit: 23, probe: [0xF3, 0x0F, 0xB8, 0xC1],
+                     meaning: "POPCNT"),
+        // Leaf 0x80000001: AMD repeats the leaf-1 EDX bits it shares (TSC, CX8, CMOV...) here.
+        CPUIDFeature(name: "TSC (ext)", leaf: 0x8000_0001, register: .edx, bit: 4, probe: [0x0F, 0x31],
+                     meaning: "RDTSC, AMD mirror of leaf 1"),
+        CPUIDFeature(name: "CX8 (ext)", leaf: 0x8000_0001, register: .edx, bit: 8,
+                     probe: [0x0F, 0xC7, 0x0D, 0x00, 0x01, 0x00, 0x00], meaning: "CMPXCHG8B, AMD mirror of leaf 1"),
+        CPUIDFeature(name: "CMOV (ext)", leaf: 0x8000_0001, register: .edx, bit: 15, probe: [0x0F, 0x44, 0xC1],
+                     meaning: "CMOVcc, AMD mirror of leaf 1"),
+        CPUIDFeature(name: "RDTSCP", leaf: 0x8000_0001, register: .edx, bit: 27, probe: [0x0F, 0x01, 0xF9],
+                     meaning: "RDTSCP and TSC_AUX"),
+        CPUIDFeature(name: "LM", leaf: 0x8000_0001, register: .edx, bit: 29, probe: [0x48, 0x01, 0xC8],
+                     meaning: "long mode (64-bit instructions, REX)"),
+        CPUIDFeature(name: "LahfSahf", leaf: 0x8000_0001, register: .ecx, bit: 0, probe: [0x9F],
+                     meaning: "LAHF/SAHF in 64-bit mode"),
+        CPUIDFeature(name: "ABM", leaf: 0x8000_0001, register: .ecx, bit: 5, probe: [0xF3, 0x0F, 0xBD, 0xC1],
+                     meaning: "LZCNT (with POPCNT)"),
+        CPUIDFeature(name: "3DNowPrefetch", leaf: 0x8000_0001, register: .ecx, bit: 8,
+                     probe: [0x0F, 0x0D, 0x0D, 0x00, 0x01, 0x00, 0x00],
+                     meaning: "PREFETCH/PREFETCHW (0F 0D), executed as hints"),
+        // Leaf 0x80000007 EDX: the TSC runs at a constant rate in every state (it derives from
+        // virtual time, which keeps running while halted).
+        CPUIDFeature(name: "InvariantTSC", leaf: 0x8000_0007, register: .edx, bit: 8, probe: [0x0F, 0x31],
+                     meaning: "constant-rate TSC"),
+    ]
+
+    /// Bits advertised in one register of one leaf.
+    public func featureBits(leaf: UInt32, register: CPUIDFeature.Register) -> UInt32 {
+        var bits: UInt32 = 0
+        for f in features where f.leaf == leaf && f.register == register { bits |= 1 << f.bit }
+        return bits
+    }
+
+    /// The signature in leaf 1 EAX (and 0x80000001 EAX on AMD): family above 0Fh is split into
+    /// base family 0Fh plus extended family; the model's high nibble goes to the extended model.
+    public var signature: UInt32 {
+        let baseFamily: UInt32 = min(family, 0xF)
+        let extendedFamily: UInt32 = family > 0xF ? family - 0xF : 0
+        var eax: UInt32 = stepping & 0xF
+        eax |= (model & 0xF) << 4
+        eax |= baseFamily << 8
+        eax |= ((model >> 4) & 0xF) << 16
+        eax |= (extendedFamily & 0xFF) << 20
+        return eax
+    }
+
+    /// A string as little-endian 32-bit words (4 characters each, NUL-padded to `words`).
+    static func words(_ s: String, count: Int) -> [UInt32] {
+        var bytes = Array(s.utf8.prefix(count * 4))
+        bytes += [UInt8](repeating: 0, count: count * 4 - bytes.count)
+        var result: [UInt32] = []
+        for i in 0..<count {
+            var w: UInt32 = 0
+            for k in 0..<4 { w |= UInt32(bytes[4 * i + k]) << UInt32(8 * k) }
+            result.append(w)
+        }
+        return result
+    }
+
+    /// CPUID's answer for EAX = leaf, ECX = subleaf. Leaves above the maximum, and leaves we
+    /// do not describe, return zeros (AMD's behaviour; Intel repeats the highest basic leaf).
+    public func query(leaf: UInt32, subleaf: UInt32) -> CPUIDResult {
+        let v = Self.words(vendor, count: 3)
+        switch leaf {
+        case 0:
+            return CPUIDResult(maxBasicLeaf, v[0], v[2], v[1])
+        case 1:
+            // EBX: CLFLUSH line size 8 qwords (64 bytes) in 15:8, one logical processor in
+            // 23:16 (meaningful only with HTT, which is clear), initial APIC ID 0 in 31:24.
+            return CPUIDResult(signature, 0x0001_0800, featureBits(leaf: 1, register: .ecx),
+                               featureBits(leaf: 1, register: .edx))
+        case 7 where leaf <= maxBasicLeaf:
+            // Subleaf 0: EAX = highest subleaf (0), no structured extended features.
+            if subleaf != 0 { return .zero }
+            return CPUIDResult(0, featureBits(leaf: 7, register: .ebx), featureBits(leaf: 7, register: .ecx),
+                               featureBits(leaf: 7, register: .edx))
+        case 0x8000_0000:
+            return CPUIDResult(maxExtendedLeaf, v[0], v[2], v[1])
+        case 0x8000_0001:
+            return CPUIDResult(signature, 0, featureBits(leaf: leaf, register: .ecx),
+                               featureBits(leaf: leaf, register: .edx))
+        case 0x8000_0002...0x8000_0004:
+            let b = Self.words(brand, count: 12)
+            let k = Int(leaf - 0x8000_0002) * 4
+            return CPUIDResult(b[k], b[k + 1], b[k + 2], b[k + 3])
+        case 0x8000_0007 where leaf <= maxExtendedLeaf:
+            return CPUIDResult(0, 0, 0, featureBits(leaf: leaf, register: .edx))
+        case 0x8000_0008 where leaf <= maxExtendedLeaf:
+            // EAX: physical address bits in 7:0, linear in 15:8. ECX 7:0 = cores - 1 = 0.
+            return CPUIDResult(physicalAddressBits | linearAddressBits << 8, 0, 0, 0)
+        default:
+            return .zero
+        }
+    }
+
+    /// The answers precomputed for the handler: plain values, no strings or arrays, so CPUID
+    /// costs no allocation or reference counting.
+    public func table() -> CPUIDTable {
+        CPUIDTable(model: self)
+    }
+}
+
+/// The non-zero CPUID leaves of a model, precomputed (plain stored values only).
+public struct CPUIDTable: Sendable {
+    var basic: (CPUIDResult, CPUIDResult, CPUIDResult)            // leaves 0, 1, 7
+    var extended: (CPUIDResult, CPUIDResult, CPUIDResult, CPUIDResult,
+                   CPUIDResult, CPUIDResult, CPUIDResult)         // 0x80000000-4, 7, 8
+    let maxBasicLeaf: UInt32
+    let maxExtendedLeaf: UInt32
+
+    init(model m: CPUIDModel) {
+        basic = (m.query(leaf: 0, subleaf: 0), m.query(leaf: 1, subleaf: 0), m.query(leaf: 7, subleaf: 0))
+        extended = (m.query(leaf: 0x8000_0000, subleaf: 0), m.query(leaf: 0x8000_0001, subleaf: 0),
+                    m.query(leaf: 0x8000_0002, subleaf: 0), m.query(leaf: 0x8000_0003, subleaf: 0),
+                    m.query(leaf: 0x8000_0004, subleaf: 0), m.query(leaf: 0x8000_0007, subleaf: 0),
+                    m.query(leaf: 0x8000_0008, subleaf: 0))
+        maxBasicLeaf = m.maxBasicLeaf
+        maxExtendedLeaf = m.maxExtendedLeaf
+    }
+
+    public static let reference = CPUIDModel.reference.table()
+
+    /// Same answers as `CPUIDModel.query` for the model it was built from.
+    @inline(__always)
+    public func lookup(leaf: UInt32, subleaf: UInt32) -> CPUIDResult {
+        switch leaf {
+        case 0: return basic.0
+        case 1: return basic.1
+        case 7 where leaf <= maxBasicLeaf: return subleaf == 0 ? basic.2 : .zero
+        case 0x8000_0000: return extended.0
+        case 0x8000_0001: return extended.1
+        case 0x8000_0002: return extended.2
+        case 0x8000_0003: return extended.3
+        case 0x8000_0004: return extended.4
+        case 0x8000_0007 where leaf <= maxExtendedLeaf: return extended.5
+        case 0x8000_0008 where leaf <= maxExtendedLeaf: return extended.6
+        default: return .zero
+        }
+    }
+}
