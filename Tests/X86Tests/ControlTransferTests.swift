@@ -146,12 +146,29 @@ final class ControlTransferTests: XCTestCase {
         XCTAssertEqual(u.readQ(stack - 8), code + 3)
     }
 
-    func testIndirectJmpIgnoresOperandSizePrefixInLongMode() {
-        // 66 FF E0: the operand size stays 64 in 64-bit mode (force64).
-        let t = TestCPU([0x66, 0xFF, 0xE0])
-        t[Reg.rax] = 0x1_0000_3000
-        t.run()
-        XCTAssertEqual(t[Reg.rip], 0x1_0000_3000)
+    /// On the AMD reference CPU a 66 prefix gives near branches a 16-bit operand size in 64-bit
+    /// mode (measured on the host: `66 FF E0` jumps to AX, `66 E8 rel16` pushes 2 bytes, `66 C3`
+    /// pops 2). The decoder still applies Intel's rule (operand size forced to 64); these checks
+    /// call the 16-bit handlers directly in 64-bit mode so they are ready for the switch.
+    func testSixteenBitBranchHandlersIn64BitMode() throws {
+        let t = TestCPU([0x90])
+        var d = DecodedInstruction(handler: BranchHandlers.jmpReg16)
+        d.rm = UInt8(Reg.rax * 8)
+        t[Reg.rax] = 0x1_0000_3456
+        t.state.pointee.rip = 0x1_0000_1003
+        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.jmpReg16(t.state, p) }
+        XCTAssertEqual(t[Reg.rip], 0x3456)
+
+        d.imm = 0x0814
+        t.state.pointee.rip = 0x1_0000_1004
+        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.callRel16(t.state, p) }
+        XCTAssertEqual(t[Reg.rip], 0x0814)
+        XCTAssertEqual(t[Reg.rsp], stack - 2)
+        XCTAssertEqual(t.readW(stack - 2), 0x1004)
+
+        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.ret16(t.state, p) }
+        XCTAssertEqual(t[Reg.rip], 0x1004)
+        XCTAssertEqual(t[Reg.rsp], stack)
     }
 
     func testIndirectMemoryForms() {

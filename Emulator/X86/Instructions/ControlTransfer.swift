@@ -14,9 +14,12 @@
 //   non-canonical leaves RSP pointing at the return address.
 // - Segment limits are not modelled (flat segments): a 32-bit target beyond CS.limit does
 //   not fault yet. The 32-bit stack is assumed to be a 32-bit one (SS.B = 1).
-// - In 64-bit mode near branches always use a 64-bit operand size (`.force64` in the tables:
-//   a 66 prefix is ignored, as Intel documents; AMD documents a 16-bit form instead, see the
-//   note in the report of [1/6]).
+// - Operand size of near branches in 64-bit mode: the tables mark them `.force64` (Intel's
+//   rule: 66 is ignored). The AMD reference CPU does otherwise (measured on the host): without
+//   REX.W, a 66 prefix selects a 16-bit operand size for every near branch (Jcc, JMP, CALL,
+//   RET, LOOPcc, JrCXZ, indirect forms): rel16 immediates, targets truncated to 16 bits,
+//   2-byte pushes and pops. The 16-bit handlers below already work in 64-bit mode; switching
+//   needs the decoder to size J(z) by operand size and truncate 16-bit targets in 64-bit mode.
 
 public enum LoopKind: Sendable { case loop, loope, loopne, jrcxz }
 
