@@ -208,4 +208,65 @@ final class StringTests: XCTestCase {
         _ = cpu.run(maxInstructions: 1)
         XCTAssertEqual(device.written, [0x0201, 0x0403])
     }
+    // MARK: fast path (whole runs inside a page) must equal the element loop
+
+    func testOverlappingMovsWithSmallDistanceRepeatsPattern() {
+        // rep movsb with rdi = rsi + 3 over 40 bytes: the 3-byte pattern repeats.
+        let t = TestCPU([0xF3, 0xA4])
+        t.ram.write([1, 2, 3] + [UInt8](repeating: 0, count: 40), at: 0x3000)
+        t[Reg.rsi] = 0x3000
+        t[Reg.rdi] = 0x3003
+        t[Reg.rcx] = 40
+        t.run()
+        XCTAssertEqual(t.ram.read(0x3000, count: 43), (0..<43).map { UInt8($0 % 3 + 1) })
+    }
+
+    func testOverlappingMovsdWithDistanceBelowElementSize() {
+        // rep movsd with rdi = rsi + 2: each dword re-reads two bytes the previous one wrote.
+        let t = TestCPU([0xF3, 0xA5])
+        t.ram.write([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], at: 0x3000)
+        t[Reg.rsi] = 0x3000
+        t[Reg.rdi] = 0x3002
+        t[Reg.rcx] = 3
+        t.run()
+        // Reference: element-by-element forward copy.
+        var ref: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 0]
+        for k in 0..<3 { let v = Array(ref[4 * k ..< 4 * k + 4]); ref.replaceSubrange(4 * k + 2 ..< 4 * k + 6, with: v) }
+        XCTAssertEqual(t.ram.read(0x3000, count: 14), ref)
+    }
+
+    func testLargeMovsAcrossPagesAndStosq() {
+        // rep movsb of 9000 bytes from an odd offset across page boundaries, then rep stosq.
+        let t = TestCPU([0xF3, 0xA4, 0xF3, 0x48, 0xAB])
+        let src = (0..<9000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
+        t.ram.write(src, at: 0x20003)
+        t[Reg.rsi] = 0x20003
+        t[Reg.rdi] = 0x40801
+        t[Reg.rcx] = 9000
+        t.run(3)
+        XCTAssertEqual(t[Reg.rcx], 0)
+        XCTAssertEqual(t.ram.read(0x40801, count: 9000), src)
+        XCTAssertEqual(t[Reg.rsi], 0x20003 + 9000)
+        t[Reg.rax] = 0x0102_0304_0506_0708
+        t[Reg.rdi] = 0x50FF8
+        t[Reg.rcx] = 600
+        t.run()
+        XCTAssertEqual(t[Reg.rdi], 0x50FF8 + 4800)
+        XCTAssertEqual(t.ram.read(0x50FF8 + 4792, count: 8), [8, 7, 6, 5, 4, 3, 2, 1])
+        XCTAssertEqual(t.ram.read(0x50FF8 + 4800, count: 1), [0])
+    }
+
+    func testRepStosIntoCodePageIsSeenByTheNextInstructions() {
+        // rep stosb overwriting the two NOPs right after itself with 99 (CDQ): the page holds
+        // decoded code, so the stores take the slow path, the block is invalidated, and the
+        // next instructions are the new bytes (CDQ with EAX negative sets EDX).
+        let t = TestCPU([0xF3, 0xAA, 0x90, 0x90])
+        t[Reg.rax] = 0x8000_0099
+        t[Reg.rdi] = TestCPU.codeAddress + 2
+        t[Reg.rcx] = 2
+        XCTAssertEqual(t.run(3), .budgetExhausted)
+        XCTAssertEqual(t[Reg.rip], TestCPU.codeAddress + 4)
+        XCTAssertEqual(t[Reg.rdi], TestCPU.codeAddress + 4)
+        XCTAssertEqual(t[Reg.rdx], 0xFFFF_FFFF)
+    }
 }

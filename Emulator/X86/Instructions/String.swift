@@ -143,8 +143,25 @@ enum StringBodies<T: GuestInt, A: StringAddressSize> {
         let whileEqual = prefixes.contains(.rep)
         var done = 0
         var stoppedByCondition = false
+        // Forward REP MOVS/STOS with 64-bit addressing may copy or fill whole runs at once.
+        let fast = (kind == .movs || kind == .stos) && A.bits == 64
+            && cpu.pointee.flagBits & Flag.df == 0
         do throws(CPUFault) {
             while true {
+                if fast {
+                    // Fast path: a whole run inside one source page and one destination page.
+                    let limit = min(count, UInt64(StringOps.chunk - done))
+                    let n = fastRun(kind, cpu, ctx, si, di, limit)
+                    if n != 0 {
+                        let bytes = n &* UInt64(MemoryLayout<T>.size)
+                        if kind == .movs { si &+= bytes }
+                        di &+= bytes
+                        count &-= n
+                        done &+= Int(n)
+                        if count == 0 || done == StringOps.chunk { break }
+                        continue
+                    }
+                }
                 let equal = try element(kind, cpu, ctx, si, di)
                 if usesSource(kind) { si &+= ctx.step }
                 if usesDestination(kind) { di &+= ctx.step }
@@ -167,6 +184,55 @@ enum StringBodies<T: GuestInt, A: StringAddressSize> {
             regs[Reg.rip] = own
             cpu.pointee.exitBlock = true
         }
+    }
+
+    /// REP MOVS/STOS fast path (DF = 0, 64-bit addressing): processes up to `limit` elements
+    /// that lie in the current source and destination pages when both pages are in the
+    /// software TLB (so every element access would take the TLB fast path anyway: RAM, no
+    /// fault, destination not a code page). Returns the number of elements done, 0 when the
+    /// run is too short or a page is not mapped in the TLB (the caller then takes one element
+    /// the ordinary way, which fills the TLB or raises the fault).
+    /// Exactness: MOVS must behave as a forward element-by-element copy. When the destination
+    /// lies above the source by less than the run length, a block copy would differ (the
+    /// element loop re-reads bytes it already wrote), so the run is cut to the distance; below
+    /// one element of distance, the element loop handles it.
+    @inline(__always)
+    static func fastRun(_ kind: StringKind, _ cpu: CPU, _ ctx: StringContext, _ si: UInt64, _ di: UInt64,
+                        _ limit: UInt64) -> UInt64 {
+        let size = UInt64(MemoryLayout<T>.size)
+        let dst = ctx.destination(di, A.self)
+        let dstOffset = dst & 0xFFF
+        var n = min(limit, (4096 &- dstOffset) / size)
+        if n < 2 { return 0 }
+        let wEntry = cpu.pointee.memory.writeTLB[Int(truncatingIfNeeded: dst >> MemoryAccess.pageShift) & (MemoryAccess.tlbSize - 1)]
+        guard wEntry.tag == dst >> MemoryAccess.pageShift else { return 0 }
+        let dstHost = wEntry.hostPage + Int(dstOffset)
+        if kind == .movs {
+            let src = ctx.source(si, A.self)
+            let srcOffset = src & 0xFFF
+            n = min(n, (4096 &- srcOffset) / size)
+            if n < 2 { return 0 }
+            let rEntry = cpu.pointee.memory.readTLB[Int(truncatingIfNeeded: src >> MemoryAccess.pageShift) & (MemoryAccess.tlbSize - 1)]
+            guard rEntry.tag == src >> MemoryAccess.pageShift else { return 0 }
+            let srcHost = rEntry.hostPage + Int(srcOffset)
+            if dstHost > srcHost {
+                let distance = UInt64(dstHost - srcHost)
+                if distance < n &* size {
+                    n = distance / size
+                    if n < 2 { return 0 }
+                }
+            }
+            // memmove semantics; with the cut above it equals the forward element loop.
+            dstHost.copyMemory(from: UnsafeRawPointer(srcHost), byteCount: Int(n &* size))
+        } else {
+            let v = cpu.reg(0) as T
+            if T.bitWidth == 8 {
+                dstHost.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: v), count: Int(n))
+            } else {
+                for k in 0..<Int(n) { dstHost.storeBytes(of: v, toByteOffset: k &* Int(size), as: T.self) }
+            }
+        }
+        return n
     }
 
     @inline(__always)
