@@ -30,3 +30,14 @@ final class TestCPU {
     @discardableResult
     func run(_ count: UInt64 = 1) -> StopReason { cpu.run(maxInstructions: count) }
 }
+
+import XCTest
+
+final class CPUStateLayoutTests: XCTestCase {
+    /// CPUState must stay plain data: a strong reference inside it makes every `cpu.pointee`
+    /// access risk a copy with retain/release in the hot path.
+    func testCPUStateIsPlainData() {
+        XCTAssertTrue(_isPOD(CPUState.self))
+        XCTAssertTrue(_isPOD(DecodedInstruction.self))
+    }
+}

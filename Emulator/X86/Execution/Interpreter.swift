@@ -38,10 +38,15 @@ public final class X86CPU {
     /// The architectural state; handlers receive this pointer.
     public let state: CPU
     let cache = BlockCache()
+    /// Strong references for the unowned ones inside CPUState.memory.
+    let ram: PhysicalMemory
+    let mmio: IOBus
+    let ports: IOBus
     /// Statistics for `orrery bench` (host-side only).
     public var blocksBuilt: Int { cache.blocksBuilt }
 
     public init(ram: PhysicalMemory, mmio: IOBus, ports: IOBus) {
+        self.ram = ram; self.mmio = mmio; self.ports = ports
         state = .allocate(capacity: 1)
         state.initialize(to: CPUState(ram: ram, mmio: mmio, ports: ports))
     }
