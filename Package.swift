@@ -26,10 +26,15 @@ let package = Package(
                           path: "Emulator/OrreryCLI"),
         // Runs instruction bytes on the host CPU (signal-handler register loading): the CPU oracle.
         .target(name: "HostOracle", path: "Tests/HostOracle"),
+        // Host-vs-emulator differential harness (case generators, both executors, comparison).
+        .target(name: "DiffHarness", dependencies: ["X86", "EmulatorCore", "HostOracle"], path: "Tests/DiffHarness"),
+        .executableTarget(name: "orrery-diff",
+                          dependencies: ["DiffHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "tools/orrery-diff"),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "X86", "EmulatorCore"],
                     path: "Tests/MachineTests"),
-        .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "HostOracle", "Machine"],
+        .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "HostOracle", "Machine", "DiffHarness"],
                     path: "Tests/X86Tests"),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,212 @@
+// Layer: Tests (differential harness). The two executors a case runs on: the real host CPU
+// (through HostOracle's signal-handler trick) and the emulator (an X86CPU over PhysicalMemory
+// with nothing else: no board, no devices). Both start from the same bytes at the same address,
+// the same registers and flags, and the same data image.
+
+import EmulatorCore
+import HostOracle
+import X86
+
+/// The 64 KiB initial data image shared by every case (random bytes from the seed); each case
+/// writes its operands over it.
+public final class DataImage {
+    public let bytes: UnsafeMutableRawPointer
+
+    public init(seed: UInt64) {
+        bytes = .allocate(byteCount: Layout.dataSize, alignment: 4096)
+        var rng = SplitMix64(seed: seed ^ 0x1234_5678_9ABC_DEF0)
+        for i in stride(from: 0, to: Layout.dataSize, by: 8) {
+            bytes.storeBytes(of: rng.next(), toByteOffset: i, as: UInt64.self)
+        }
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// Copies the image plus the case's patches to `destination` (a data-page mapping).
+    func materialize(_ c: TestCase, into destination: UnsafeMutableRawPointer) {
+        destination.copyMemory(from: bytes, byteCount: Layout.dataSize)
+        for p in c.patches {
+            for (k, b) in p.bytes.enumerated() {
+                let o = p.offset + k
+                if o >= 0 && o < Layout.dataSize { destination.storeBytes(of: b, toByteOffset: o, as: UInt8.self) }
+            }
+        }
+    }
+}
+
+/// Writes the code page: all int3 (so any jump inside the page stops at once), then the case.
+func writeCode(_ c: TestCase, into page: UnsafeMutableRawPointer) {
+    page.initializeMemory(as: UInt8.self, repeating: 0xCC, count: Layout.codeSize)
+    for (k, b) in c.code.enumerated() where c.codeOffset + k < Layout.codeSize {
+        page.storeBytes(of: b, toByteOffset: c.codeOffset + k, as: UInt8.self)
+    }
+}
+
+/// Input RFLAGS as both sides see them: bit 1 and IF set (user mode), TF/AC/NT/RF clear.
+func inputFlags(_ c: TestCase) -> UInt64 { (c.rflags & (Flag.arithmetic | Flag.df)) | 0x202 }
+
+public enum HostOracleError: Error, CustomStringConvertible {
+    case initFailed(Int32)
+    case runFailed(Int32)
+    public var description: String {
+        switch self {
+        case let .initFailed(c): return "host oracle: cannot map the fixed pages or install handlers (code \(c))"
+        case let .runFailed(c): return "host oracle: run failed (code \(c))"
+        }
+    }
+}
+
+public final class NativeExecutor {
+    public let code: UnsafeMutableRawPointer
+    public let data: UnsafeMutableRawPointer
+
+    public init() throws {
+        let rc = ho_init()
+        guard rc == 0 else { throw HostOracleError.initFailed(rc) }
+        code = UnsafeMutableRawPointer(ho_code_page())
+        data = UnsafeMutableRawPointer(ho_data_page())
+    }
+
+    public func run(_ c: TestCase, image: DataImage) -> Outcome {
+        writeCode(c, into: code)
+        image.materialize(c, into: data)
+        var input = HOState()
+        withUnsafeMutableBytes(of: &input.gpr) { raw in
+            for i in 0..<16 { raw.storeBytes(of: c.regs[i], toByteOffset: i * 8, as: UInt64.self) }
+        }
+        input.rip = c.ripAddress
+        input.rflags = inputFlags(c)
+        input.cs = c.mode32 ? 0x23 : 0x33
+        var r = HOResult()
+        let rc = ho_run(&input, &r)
+        var regs = [UInt64](repeating: 0, count: 16)
+        withUnsafeBytes(of: r.state.gpr) { raw in
+            for i in 0..<16 { regs[i] = raw.load(fromByteOffset: i * 8, as: UInt64.self) }
+        }
+        var out = Outcome(event: .completed, regs: regs, rip: r.state.rip, rflags: r.state.rflags)
+        if rc != 0 { out.event = .timeout; return out }
+        switch r.trapno {
+        case -1:
+            out.event = .timeout
+        case 3 where r.signo == 5:
+            out.rip &-= 1   // the trap reports the address after the int3
+        case 14:
+            // A fetch fault exactly at RIP means the instruction completed and control went to
+            // an unmapped (or non-executable) page: a completed branch.
+            if r.err & 0x10 != 0 && r.faultAddress == r.state.rip && r.state.rip != c.ripAddress {
+                out.event = .completed
+            } else {
+                out.event = .hostPageFault(address: r.faultAddress, errorCode: r.err)
+            }
+        default:
+            out.event = .exception(vector: Int(r.trapno), errorCode: r.err)
+        }
+        return out
+    }
+
+    /// Length of the first instruction in `c.code` as the host CPU decodes it: the bytes are put
+    /// at the very end of the code page (the next page is unmapped) with 1, 2, ... bytes
+    /// available; while the CPU needs more bytes it takes an instruction-fetch #PF on the next
+    /// page with RIP still at the instruction. nil when it needs more than `c.code` holds.
+    public func instructionLength(_ c: TestCase, image: DataImage) -> Int? {
+        let pageEnd = Layout.codeAddress + UInt64(Layout.codeSize)
+        for k in 1...min(15, c.code.count) {
+            var t = c
+            t.code = Array(c.code.prefix(k))
+            t.codeOffset = Layout.codeSize - k
+            let out = run(t, image: image)
+            if case let .hostPageFault(address, err) = out.event, address == pageEnd, err & 0x10 != 0,
+               out.rip == t.ripAddress {
+                continue
+            }
+            return k
+        }
+        return nil
+    }
+
+    /// The host CPU's vendor string, family and model name (for the report).
+    public static func hostDescription() -> String {
+        func cpuid(_ leaf: UInt32) -> [UInt32] {
+            var regs: [UInt32] = [0, 0, 0, 0]
+            regs.withUnsafeMutableBufferPointer { ho_cpuid(leaf, 0, $0.baseAddress) }
+            return regs
+        }
+        func string(_ words: [UInt32]) -> String {
+            var bytes: [UInt8] = []
+            for w in words { for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: w >> (8 * UInt32(k)))) } }
+            return String(decoding: bytes.filter { $0 != 0 }, as: UTF8.self)
+        }
+        let v = cpuid(0)
+        let vendor = string([v[1], v[3], v[2]])
+        let f = cpuid(1)[0]
+        let family = ((f >> 8) & 0xF) + ((f >> 8) & 0xF == 0xF ? (f >> 20) & 0xFF : 0)
+        let model = ((f >> 4) & 0xF) | ((f >> 12) & 0xF0)
+        var brand = ""
+        if cpuid(0x8000_0000)[0] >= 0x8000_0004 {
+            brand = string(cpuid(0x8000_0002) + cpuid(0x8000_0003) + cpuid(0x8000_0004))
+                .trimmingCharacters(in: " ")
+        }
+        return "\(vendor) family \(String(family, radix: 16))h model \(String(model, radix: 16))h \(brand)"
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+public final class EmulatorExecutor {
+    public let ram: PhysicalMemory
+    public let cpu: X86CPU
+
+    public init() {
+        // Covers the code page (1 MiB) and the data pages (2 MiB + 64 KiB).
+        ram = try! PhysicalMemory(size: 0x30_0000)
+        cpu = X86CPU(ram: ram, mmio: IOBus(), ports: IOBus())
+    }
+
+    public var code: UnsafeMutableRawPointer { ram.base + Int(Layout.codeAddress) }
+    public var data: UnsafeMutableRawPointer { ram.base + Int(Layout.dataAddress) }
+
+    public func run(_ c: TestCase, image: DataImage) -> Outcome {
+        writeCode(c, into: code)
+        image.materialize(c, into: data)
+        let s = cpu.state
+        // The code page was rewritten behind the CPU's back: make its decoded blocks stale.
+        s.pointee.memory.pageGeneration[Int(Layout.codeAddress >> 12)] &+= 1
+        for i in 0..<16 { s.pointee.regs[i] = c.regs[i] }
+        s.pointee.rip = c.ripAddress
+        s.pointee.rflags = inputFlags(c)
+        s.pointee.mode = c.mode32 ? .protected32 : .long64
+        // The host's user-mode selectors (ES DS FS GS are null in a 64-bit Linux process).
+        s.pointee.segmentSelector = (0, c.mode32 ? 0x23 : 0x33, 0x2B, 0, 0, 0)
+        s.pointee.cpl = 3
+        s.pointee.halted = false
+        s.pointee.stopRequested = false
+        s.pointee.exitBlock = false
+
+        var reason = cpu.run(maxInstructions: 1)
+        if c.repeatUntilDone {
+            var steps = 0
+            while reason == .budgetExhausted && s.pointee.rip == c.ripAddress && steps < 1_000_000 {
+                reason = cpu.run(maxInstructions: 1)
+                steps += 1
+            }
+        }
+        var regs = [UInt64](repeating: 0, count: 16)
+        for i in 0..<16 { regs[i] = s.pointee.regs[i] }
+        var out = Outcome(event: .completed, regs: regs, rip: s.pointee.rip, rflags: s.pointee.rflags)
+        switch reason {
+        case .budgetExhausted, .stopRequested: break
+        case .halted: out.event = .halted
+        case let .exception(f, rip):
+            out.event = .exception(vector: Int(f.vector.rawValue), errorCode: UInt64(f.errorCode ?? 0))
+            out.rip = rip
+        }
+        return out
+    }
+}
