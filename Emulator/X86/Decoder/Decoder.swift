@@ -30,6 +30,40 @@ public struct DecodeInfo {
     public var imm2: UInt16 = 0
     public var length = 0
     public var mandatoryPrefixUsed: UInt8 = 0
+    /// Bytes of displacement actually encoded (0, 1, 4; 4 or 8 for a moffs): the disassembler
+    /// prints an encoded displacement even when it is zero, as objdump does.
+    public var dispSize = 0
+    /// A SIB byte was present.
+    public var hasSIB = false
+    /// Encoded sizes in bytes of the first and second immediate (0 when absent).
+    public var immSize = 0
+    public var imm2Size = 0
+    /// For relative branches: the absolute target (already truncated to the mode's width).
+    public var branchTarget: UInt64 = 0
+    /// F0 seen; the last of F2/F3 seen (0 if none).
+    public var lockPrefix = false
+    public var repPrefix: UInt8 = 0
+    /// Why decoding produced a fault (nil for an instruction). `length` is then the number of
+    /// bytes examined, at least 1 (for `.missingHandler` and `.lockNotAllowed` the full length).
+    public var failure: DecodeFailure? = nil
+}
+
+/// Why an encoding faults at decode time.
+public enum DecodeFailure: Sendable, Equatable {
+    /// No instruction has this encoding (an `.invalid` table node): #UD.
+    case undefined
+    /// Defined, but not in this mode (invalid64 / only64): #UD.
+    case invalidInMode
+    /// The ModRM form is not allowed (M operand with mod=3, R with memory, bad Sreg): #UD.
+    case badOperandForm
+    /// 16-bit addressing is not supported yet: #UD.
+    case unsupportedAddressSize
+    /// Longer than 15 bytes: #GP(0).
+    case tooLong
+    /// LOCK on an instruction (or form) that does not accept it: #UD.
+    case lockNotAllowed
+    /// The table entry is defined but has no handler for this size/form (not implemented): #UD.
+    case missingHandler
 }
 
 public enum DecodeOutcome {
@@ -51,6 +85,16 @@ public enum Decoder {
         var info = DecodeInfo()
         info.mode = mode
         let long = mode == .long64
+        // Every fault records why and how many bytes were examined (the disassembler needs both).
+        func fail(_ fault: CPUFault, _ why: DecodeFailure) -> DecodeOutcome {
+            info.failure = why
+            info.length = max(d.offset, 1)
+            return .fault(fault, info)
+        }
+        // Out of bytes: past the 15-byte limit it is #GP(0), otherwise the caller has to supply more.
+        func ranOut() -> DecodeOutcome {
+            d.exhausted ? fail(.gp(0), .tooLong) : .truncated
+        }
 
         // 1. Legacy prefixes, then (64-bit mode only) REX. A REX followed by another prefix is ignored.
         var opsize16 = false, addrOverride = false
@@ -58,7 +102,7 @@ public enum Decoder {
         var rex: UInt8 = 0
         var byte: UInt8 = 0
         prefixLoop: while true {
-            guard let b = d.next() else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
+            guard let b = d.next() else { return ranOut() }
             switch b {
             case 0xF0: lock = true
             case 0xF2, 0xF3: lastRep = b
@@ -71,6 +115,7 @@ public enum Decoder {
             case 0x64: info.segmentOverride = Seg.fs
             case 0x65: info.segmentOverride = Seg.gs
             case 0x40...0x4F where long:
+                if rex != 0 { info.prefixBytes.append(rex) }  // an earlier REX is ignored
                 rex = b
                 continue prefixLoop
             default:
@@ -87,9 +132,9 @@ public enum Decoder {
         var node: OpcodeNode
         var opcodeByte = byte
         if byte == 0x0F {
-            guard let b2 = d.next() else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
+            guard let b2 = d.next() else { return ranOut() }
             if b2 == 0x38 || b2 == 0x3A {
-                guard let b3 = d.next() else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
+                guard let b3 = d.next() else { return ranOut() }
                 node = b2 == 0x38 ? OpcodeMaps.map0F38[Int(b3)] : OpcodeMaps.map0F3A[Int(b3)]
                 opcodeByte = b3
             } else {
@@ -108,7 +153,7 @@ public enum Decoder {
             switch node {
             case .invalid:
                 info.entry = nil
-                return .fault(.ud, info)
+                return fail(.ud, .undefined)
             case .instruction:
                 break resolve
             case let .byMode(longNode, legacyNode):
@@ -120,7 +165,7 @@ public enum Decoder {
                 else { node = none }
             case .group, .byMod, .byRM:
                 if !modrmRead {
-                    guard let m = d.next() else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
+                    guard let m = d.next() else { return ranOut() }
                     info.modrm = m; modrmRead = true; info.hasModRM = true
                 }
                 let m = info.modrm
@@ -132,12 +177,14 @@ public enum Decoder {
                 }
             }
         }
-        guard case let .instruction(entry) = node else { return .fault(.ud, info) }
+        guard case let .instruction(entry) = node else { return fail(.ud, .undefined) }
         info.entry = entry
         let attrs = entry.attributes
 
-        if long && attrs.contains(.invalid64) { return .fault(.ud, info) }
-        if !long && attrs.contains(.only64) { return .fault(.ud, info) }
+        info.lockPrefix = lock
+        info.repPrefix = lastRep
+        if long && attrs.contains(.invalid64) { return fail(.ud, .invalidInMode) }
+        if !long && attrs.contains(.only64) { return fail(.ud, .invalidInMode) }
 
         // 4. Operand and address size.
         let isByte = entry.isByteOperation
@@ -158,7 +205,7 @@ public enum Decoder {
         // 5. ModRM, SIB, displacement.
         var isMemory = false
         if entry.needsModRM && !modrmRead {
-            guard let m = d.next() else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
+            guard let m = d.next() else { return ranOut() }
             info.modrm = m; modrmRead = true; info.hasModRM = true
         }
         if modrmRead {
@@ -170,36 +217,37 @@ public enum Decoder {
                 isMemory = true
                 if addrsize == 2 {
                     // 16-bit addressing (67 prefix in 32-bit mode) arrives with real mode in [3/6].
-                    return .fault(.ud, info)
+                    return fail(.ud, .unsupportedAddressSize)
                 }
                 var rmLow = Int(m & 7)
                 if rmLow == 4 {
-                    guard let sib = d.next() else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
+                    guard let sib = d.next() else { return ranOut() }
+                    info.hasSIB = true
                     let idx = Int((sib >> 3) & 7) | (rexX ? 8 : 0)
                     info.index = idx == 4 ? Reg.zero : idx  // index 100b without REX.X means none
                     info.scale = Int(sib >> 6)
                     rmLow = Int(sib & 7)
                     if rmLow == 5 && mod == 0 {
                         info.base = Reg.zero
-                        guard let v = d.signed(4) else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
-                        info.disp = v
+                        guard let v = d.signed(4) else { return ranOut() }
+                        info.disp = v; info.dispSize = 4
                     } else {
                         info.base = rmLow | (rexB ? 8 : 0)
                     }
                 } else if rmLow == 5 && mod == 0 {
                     // disp32 alone: RIP-relative in 64-bit mode, absolute in 32-bit mode.
                     info.base = long ? Reg.rip : Reg.zero
-                    guard let v = d.signed(4) else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
-                    info.disp = v
+                    guard let v = d.signed(4) else { return ranOut() }
+                    info.disp = v; info.dispSize = 4
                 } else {
                     info.base = rmLow | (rexB ? 8 : 0)
                 }
                 if mod == 1 {
-                    guard let v = d.signed(1) else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
-                    info.disp = v
+                    guard let v = d.signed(1) else { return ranOut() }
+                    info.disp = v; info.dispSize = 1
                 } else if mod == 2 {
-                    guard let v = d.signed(4) else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
-                    info.disp = v
+                    guard let v = d.signed(4) else { return ranOut() }
+                    info.disp = v; info.dispSize = 4
                 }
             }
         }
@@ -208,9 +256,9 @@ public enum Decoder {
         // Operand-shape checks that need ModRM.
         for op in entry.operands {
             switch op {
-            case .M: if !isMemory { return .fault(.ud, info) }
-            case .R: if isMemory { return .fault(.ud, info) }
-            case .S: if (info.modrm >> 3) & 7 > 5 { return .fault(.ud, info) }
+            case .M: if !isMemory { return fail(.ud, .badOperandForm) }
+            case .R: if isMemory { return fail(.ud, .badOperandForm) }
+            case .S: if (info.modrm >> 3) & 7 > 5 { return fail(.ud, .badOperandForm) }
             default: break
             }
         }
@@ -223,7 +271,7 @@ public enum Decoder {
             switch op {
             case .I(let s), .J(let s):
                 switch s {
-                case .b: size = 1
+                case .b, .bs: size = 1
                 case .w: size = 2
                 case .d: size = 4
                 case .q: size = 8
@@ -236,37 +284,49 @@ public enum Decoder {
                 size = addrsize; isOffset = true
             case .farPointer:
                 guard let off = d.unsigned(opsize == 2 ? 2 : 4), let sel = d.unsigned(2) else {
-                    return d.exhausted ? .fault(.gp(0), info) : .truncated
+                    return ranOut()
                 }
                 info.imm = off; info.imm2 = UInt16(sel)
+                info.immSize = opsize == 2 ? 2 : 4; info.imm2Size = 2
                 continue
             default: continue
             }
             if isOffset {
-                guard let v = d.unsigned(size) else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
-                info.disp = Int64(bitPattern: v)
+                guard let v = d.unsigned(size) else { return ranOut() }
+                info.disp = Int64(bitPattern: v); info.dispSize = size
                 info.base = Reg.zero; info.index = Reg.zero; info.scale = 0
                 isMemory = true
                 continue
             }
-            guard let v = d.signed(size) else { return d.exhausted ? .fault(.gp(0), info) : .truncated }
-            if immCount == 0 { info.imm = UInt64(bitPattern: v) } else { info.imm2 = UInt16(truncatingIfNeeded: v) }
+            guard let v = d.signed(size) else { return ranOut() }
+            if immCount == 0 { info.imm = UInt64(bitPattern: v); info.immSize = size }
+            else { info.imm2 = UInt16(truncatingIfNeeded: v); info.imm2Size = size }
             immCount += 1
         }
         info.isMemory = isMemory
         info.length = d.offset
-        if d.offset > maxLength { return .fault(.gp(0), info) }
+        if d.offset > maxLength { return fail(.gp(0), .tooLong) }
+
+        // Relative branch targets become absolute (outside 64-bit mode they wrap at the
+        // operand size).
+        let next = address &+ UInt64(d.offset)
+        for op in entry.operands {
+            if case .J = op {
+                var target = next &+ info.imm
+                if !long { target &= opsize == 2 ? 0xFFFF : 0xFFFF_FFFF }
+                info.branchTarget = target
+            }
+        }
 
         // 7. LOCK: only on lockable instructions with a memory destination.
-        if lock && !(attrs.contains(.lockable) && isMemory) { return .fault(.ud, info) }
+        if lock && !(attrs.contains(.lockable) && isMemory) { return fail(.ud, .lockNotAllowed) }
 
         // 8. Build the decoded record.
         let sizeIndex = opsize == 1 ? 0 : opsize == 2 ? 1 : opsize == 4 ? 2 : 3
         guard let handler = entry.handlers.handler(sizeIndex: sizeIndex, memory: isMemory) else {
-            return .fault(.ud, info)
+            return fail(.ud, .missingHandler)
         }
         var di = DecodedInstruction(handler: handler)
-        let next = address &+ UInt64(d.offset)
         di.length = UInt8(d.offset)
         di.nextRIP = long ? next : next & 0xFFFF_FFFF
         di.operandSize = UInt8(opsize)
@@ -286,11 +346,7 @@ public enum Decoder {
 
         // Relative branch targets become absolute.
         for op in entry.operands {
-            if case .J = op {
-                var target = next &+ info.imm
-                if !long { target &= opsize == 2 ? 0xFFFF : 0xFFFF_FFFF }
-                di.imm = target
-            }
+            if case .J = op { di.imm = info.branchTarget }
         }
 
         // Register operands as byte offsets into the register file.
@@ -308,7 +364,9 @@ public enum Decoder {
                 if eSlotUsed { di.reg = offset(info.opcodeRegNumber, byte: s == .b) }
                 else { di.rm = offset(info.opcodeRegNumber, byte: s == .b); eSlotUsed = true }
             case .fixed(let n, _):
-                if eSlotUsed { di.reg = UInt8(n * 8) } else { di.rm = UInt8(n * 8); eSlotUsed = true }
+                // A fixed operand after E and G (SHLD/SHRD's CL) must not replace G in `reg`.
+                if eSlotUsed { if !entry.operands.contains(where: { if case .G = $0 { return true }; return false }) { di.reg = UInt8(n * 8) } }
+                else { di.rm = UInt8(n * 8); eSlotUsed = true }
             case .S, .C, .D:
                 di.reg = UInt8((info.modrm >> 3) & 7) | (rexR ? 8 : 0)
             default: break

@@ -9,10 +9,13 @@
 //   Z = register in the opcode's low 3 bits (+REX.B)       O = absolute memory offset (moffs)
 //   S = segment register in ModRM.reg   X = DS:rSI string source   Y = ES:rDI string destination
 // Sizes: b = byte, w = word, d = dword, q = qword, v = operand size (16/32/64),
-//        z = operand size capped at 32 (immediates), y = 32 or 64 (d unless REX.W).
+//        z = operand size capped at 32 (immediates), y = 32 or 64 (d unless REX.W),
+//        bs = a byte immediate sign-extended to the operand size (83 /x, 6A, 6B; the SDM's
+//        "imm8 sign-extended"), as opposed to b, an 8-bit value such as a shift count or port.
+// The decoder sign-extends every immediate; the difference matters to the disassembler only.
 
 public enum OperandSize: UInt8, Sendable {
-    case b, w, d, q, v, z, y
+    case b, w, d, q, v, z, y, bs
 }
 
 public enum OperandSpec: Sendable, Equatable {
@@ -103,7 +106,11 @@ public struct HandlerSet {
 /// One instruction form in an opcode map.
 public struct OpcodeEntry {
     /// Mnemonic for the disassembler. Forms whose name depends on operand size list the names
-    /// for 16/32/64-bit operand size separated by "/", e.g. "cbw/cwde/cdqe".
+    /// for 16/32/64-bit operand size separated by "/", e.g. "cbw/cwde/cdqe"; two names are for
+    /// 16-or-32 / 64 ("cmpxchg8b/cmpxchg16b"). A branch (J operand) whose name depends on the
+    /// *address* size lists 16/32/64-bit address size ("jcxz/jecxz/jrcxz"). "nop/xchg" is
+    /// NOP unless the register is not eAX (REX.B) or a 66 prefix is present (objdump: "xchg ax,ax"). A name with a space carries
+    /// a fixed operand ("push fs"). Everything else the disassembler prints comes from `operands`.
     public var mnemonic: String
     public var operands: [OperandSpec]
     public var handlers: HandlerSet
