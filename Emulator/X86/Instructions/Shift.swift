@@ -21,7 +21,8 @@
 // - SHLD/SHRD: AF = 1, OF by the count-1 formula (SHLD: MSB(result) XOR CF; SHRD: XOR of the
 //   two top bits). 16-bit operands with count 17-31 (undefined result): the host shifts the
 //   pattern dest:src:src (SHLD) or src:src:dest (SHRD), i.e. only the source shows up; CF = 0;
-//   OF = 0 for SHLD and the two-top-bits XOR for SHRD.
+//   OF = 0 for SHLD and the two-top-bits XOR for SHRD. 16-bit SHLD by exactly 16 sets OF = CF
+//   (not MSB XOR CF).
 
 public enum ShiftOp: Int, Sendable { case rol = 0, ror, rcl, rcr, shl, shr, sal, sar }
 public enum ShiftCount: Sendable { case one, cl, imm }
@@ -171,7 +172,7 @@ enum ShrdDir: DoubleShiftDirection { static var left: Bool { false } }
             let w = d64 << 32 | s64 << 16 | s64
             r = T(truncatingIfNeeded: (w &<< c) &>> 32)
             cf = c <= 16 ? (w &>> (48 - c)) & 1 : 0
-            of = c <= 16 ? topBit(r) ^ cf : 0
+            of = c < 16 ? topBit(r) ^ cf : cf  // count 16: OF = CF; above: both 0 (measured)
         } else {
             let w = s64 << 32 | s64 << 16 | d64
             r = T(truncatingIfNeeded: w &>> c)
