@@ -66,7 +66,8 @@ struct BenchCommand: ParsableCommand {
             totalSeconds += seconds
             let mips = Double(retired) / seconds / 1e6
             print(pad(name, 10) + lpad("\(retired)", 16) + lpad(String(format: "%.3f", seconds), 11)
-                  + lpad(String(format: "%.1f", mips), 10) + "  " + verdict)
+                  + lpad(String(format: "%.1f", mips), 10) + "  " + verdict
+                  + "  [blocks built \(machine.cpu.blocksBuilt), flushes \(machine.cpu.blockCacheFlushes)]")
         }
         print(pad("total", 10) + lpad("\(totalInstructions)", 16) + lpad(String(format: "%.3f", totalSeconds), 11)
               + lpad(String(format: "%.1f", Double(totalInstructions) / totalSeconds / 1e6), 10))

@@ -85,7 +85,7 @@ extension CPUState {
     }
 
     /// The six status flags as RFLAGS bits.
-    public var arithmeticFlags: UInt64 {
+    @inline(__always) public var arithmeticFlags: UInt64 {
         if flagOp == .materialized { return flagBits & Flag.arithmetic }
         var f: UInt64 = 0
         if carryFlag { f |= Flag.cf }
@@ -99,7 +99,7 @@ extension CPUState {
 
     /// The full RFLAGS value (bit 1 always reads as 1).
     public var rflags: UInt64 {
-        get { (flagBits & ~Flag.arithmetic) | arithmeticFlags | Flag.reserved1 }
+        @inline(__always) get { (flagBits & ~Flag.arithmetic) | arithmeticFlags | Flag.reserved1 }
         set {
             flagBits = newValue | Flag.reserved1
             flagOp = .materialized

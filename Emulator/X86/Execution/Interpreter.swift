@@ -44,6 +44,7 @@ public final class X86CPU {
     let ports: IOBus
     /// Statistics for `orrery bench` (host-side only).
     public var blocksBuilt: Int { cache.blocksBuilt }
+    public var blockCacheFlushes: Int { cache.flushes }
 
     public init(ram: PhysicalMemory, mmio: IOBus, ports: IOBus) {
         self.ram = ram; self.mmio = mmio; self.ports = ports

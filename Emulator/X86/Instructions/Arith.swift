@@ -75,30 +75,30 @@ enum XorOp: ALUOperation { static var op: ALUOp { .xor } }
 enum CmpOp: ALUOperation { static var op: ALUOp { .cmp } }
 
 enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
-    static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let r = cpu.alu(Op.op, cpu.reg(i.rm) as T, cpu.reg(i.reg) as T)
         if Op.op != .cmp { cpu.setReg(i.rm, r) }
     }
-    static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let a: T = try cpu.load(ea)
         let r = cpu.alu(Op.op, a, cpu.reg(i.reg) as T)
         if Op.op != .cmp { try cpu.store(ea, r) }
     }
-    static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let r = cpu.alu(Op.op, cpu.reg(i.reg) as T, cpu.reg(i.rm) as T)
         if Op.op != .cmp { cpu.setReg(i.reg, r) }
     }
-    static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let b: T = try cpu.load(cpu.effectiveAddress(i))
         let r = cpu.alu(Op.op, cpu.reg(i.reg) as T, b)
         if Op.op != .cmp { cpu.setReg(i.reg, r) }
     }
-    static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let r = cpu.alu(Op.op, cpu.reg(i.rm) as T, T(truncatingIfNeeded: i.imm))
         if Op.op != .cmp { cpu.setReg(i.rm, r) }
     }
-    static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let a: T = try cpu.load(ea)
         let r = cpu.alu(Op.op, a, T(truncatingIfNeeded: i.imm))
@@ -109,19 +109,19 @@ enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
 // MARK: TEST, INC/DEC/NEG/NOT
 
 enum TestHandlers<T: GuestInt> {
-    static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = cpu.reg(i.rm), b: T = cpu.reg(i.reg)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
-    static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = try cpu.load(cpu.effectiveAddress(i)), b: T = cpu.reg(i.reg)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
-    static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = cpu.reg(i.rm), b = T(truncatingIfNeeded: i.imm)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
-    static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = try cpu.load(cpu.effectiveAddress(i)), b = T(truncatingIfNeeded: i.imm)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
@@ -158,13 +158,13 @@ enum UnaryHandlers<T: GuestInt, Op: UnaryOperation> {
         case .not: return ~v
         }
     }
-    static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = cpu.reg(i.rm)
         let r = compute(v)
         cpu.setReg(i.rm, r)
         cpu.unaryFlags(Op.op, r, v)
     }
-    static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let v: T = try cpu.load(ea)
         let r = compute(v)
@@ -278,10 +278,10 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 }
 
 enum MulDivHandlers<T: GuestInt, Op: MulDivOperation> {
-    static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.mulDiv(Op.op, cpu.reg(i.rm) as T)
     }
-    static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let src: T = try cpu.load(cpu.effectiveAddress(i))
         try cpu.mulDiv(Op.op, src)
     }
@@ -295,17 +295,17 @@ enum IMulHandlers<T: GuestInt> {
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf | Flag.of,
                                           bits: signedProductOverflows(p) ? Flag.cf | Flag.of : 0)
     }
-    static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         multiply(cpu, i, cpu.reg(i.reg), cpu.reg(i.rm))
     }
-    static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let b: T = try cpu.load(cpu.effectiveAddress(i))
         multiply(cpu, i, cpu.reg(i.reg), b)
     }
-    static func geiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         multiply(cpu, i, cpu.reg(i.rm), T(truncatingIfNeeded: i.imm))
     }
-    static func geiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = try cpu.load(cpu.effectiveAddress(i))
         multiply(cpu, i, a, T(truncatingIfNeeded: i.imm))
     }

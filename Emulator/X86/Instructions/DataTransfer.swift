@@ -81,26 +81,26 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 
 enum MovHandlers<T: GuestInt> {
     /// 88/89 (and A2/A3 moffs): MOV E, G.
-    static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, cpu.reg(i.reg) as T)
     }
-    static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), cpu.reg(i.reg) as T)
     }
     /// 8A/8B (and A0/A1 moffs): MOV G, E.
-    static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.reg, cpu.reg(i.rm) as T)
     }
-    static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, v)
     }
     /// B0-BF and C6/C7: MOV E, imm. The decoder sign-extends imm8/16/32 and keeps a full imm64
     /// (B8+r with REX.W), so truncation gives the right value at every width.
-    static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, T(truncatingIfNeeded: i.imm))
     }
-    static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), T(truncatingIfNeeded: i.imm))
     }
 }
@@ -111,21 +111,21 @@ enum SregMoveHandlers<T: GuestInt> {
     /// 8C with a register destination: 16-bit operand size writes only the low word; 32-bit
     /// zero-extends the selector into the whole register (AMD and recent Intel), 64-bit likewise.
     /// ModRM.reg names the segment register; REX.R is ignored.
-    static func storeReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func storeReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, T(cpu.pointee.moveSelector(Int(i.reg & 7))))
     }
 }
 
 enum SregMove {
     /// 8C with a memory destination: always a 16-bit store, whatever the operand size.
-    static func storeMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func storeMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), cpu.pointee.moveSelector(Int(i.reg & 7)))
     }
     /// 8E: the source is always 16 bits (register low word or a word in memory).
-    static func loadReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func loadReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.pointee.moveLoadSegment(Int(i.reg & 7), cpu.reg(i.rm) as UInt16)
     }
-    static func loadMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func loadMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sel: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         try cpu.pointee.moveLoadSegment(Int(i.reg & 7), sel)
     }
@@ -134,17 +134,17 @@ enum SregMove {
 // MARK: - MOVZX / MOVSX / MOVSXD
 
 enum ExtendHandlers<D: GuestInt, S: GuestInt> {
-    static func zxReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func zxReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.reg, D(truncatingIfNeeded: cpu.reg(i.rm) as S))
     }
-    static func zxMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func zxMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let s: S = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, D(truncatingIfNeeded: s))
     }
-    static func sxReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sxReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.reg, D(truncatingIfNeeded: moveSignExtend(cpu.reg(i.rm) as S)))
     }
-    static func sxMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sxMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let s: S = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, D(truncatingIfNeeded: moveSignExtend(s)))
     }
@@ -156,7 +156,7 @@ enum LeaHandlers<T: GuestInt> {
     /// 8D: the effective address itself, with no segment base and no memory access. The
     /// address is computed at the address size (67 selects 32 bits) and then truncated to the
     /// operand size (e.g. `lea ax, [...]` keeps the low 16 bits, `lea eax` zero-extends).
-    static func lea(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func lea(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let p = i.pointee
         var ea = cpu.pointee.regs[Int(p.base)] &+ (cpu.pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp
         if p.addr32 { ea &= 0xFFFF_FFFF }
@@ -169,7 +169,7 @@ enum LeaHandlers<T: GuestInt> {
 enum ExchangeHandlers<T: GuestInt> {
     /// 86/87 register form. Both registers are read before either is written, so
     /// `xchg ah, al` works, and `xchg eax, eax` (87 C0) zero-extends RAX like any 32-bit write.
-    static func xchgReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xchgReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a = cpu.reg(i.rm) as T
         let b = cpu.reg(i.reg) as T
         cpu.setReg(i.rm, b)
@@ -177,7 +177,7 @@ enum ExchangeHandlers<T: GuestInt> {
     }
     /// 86/87 memory form (implicitly locked: a single CPU makes that a no-op here). The store
     /// happens before the register write so a faulting store changes nothing.
-    static func xchgMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xchgMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let m: T = try cpu.load(ea)
         try cpu.store(ea, cpu.reg(i.reg) as T)
@@ -185,14 +185,14 @@ enum ExchangeHandlers<T: GuestInt> {
     }
     /// 90+r: XCHG rAX, r. Opcode 90 without REX.B names rAX twice and is NOP: unlike 87 C0 it
     /// does NOT zero-extend RAX in 64-bit mode. With REX.B (49 90) it is `xchg r8, rax`.
-    static func xchgAccumulator(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xchgAccumulator(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if i.rm == i.reg { return }
         try xchgReg(cpu, i)
     }
 
     /// 0F C0/C1 XADD E, G: TEMP = DEST + SRC; SRC = DEST; DEST = TEMP (so `xadd eax, eax`
     /// leaves 2*EAX). Flags as ADD.
-    static func xaddReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xaddReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let d = cpu.reg(i.rm) as T
         let s = cpu.reg(i.reg) as T
         let sum = d &+ s
@@ -200,7 +200,7 @@ enum ExchangeHandlers<T: GuestInt> {
         cpu.setReg(i.reg, d)
         cpu.setReg(i.rm, sum)
     }
-    static func xaddMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xaddMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let d: T = try cpu.load(ea)
         let s = cpu.reg(i.reg) as T
@@ -214,7 +214,7 @@ enum ExchangeHandlers<T: GuestInt> {
     /// Equal: DEST = SRC. Not equal: accumulator = DEST.
     /// Register form, 32-bit: only the register actually written is zero-extended: DEST when
     /// equal (EAX keeps RAX's upper half), EAX when not equal (DEST keeps its upper half).
-    static func cmpxchgReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchgReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let acc = cpu.reg(0) as T
         let d = cpu.reg(i.rm) as T
         cpu.pointee.setLazy(.sub, acc &- d, acc, d)
@@ -226,7 +226,7 @@ enum ExchangeHandlers<T: GuestInt> {
     }
     /// Memory form: the processor always writes the destination (the old value back when the
     /// comparison fails), so a read-only destination faults either way.
-    static func cmpxchgMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchgMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let d: T = try cpu.load(ea)
         let acc = cpu.reg(0) as T
@@ -244,7 +244,7 @@ enum WideCompareExchange {
     /// 0F C7 /1 CMPXCHG8B m64: compare EDX:EAX with m64. Equal: ZF = 1, m64 = ECX:EBX.
     /// Not equal: ZF = 0, m64 rewritten with its old value, EDX:EAX = m64 (32-bit writes: the
     /// upper halves of RAX/RDX are cleared). Only ZF changes.
-    static func cmpxchg8b(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchg8b(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let old: UInt64 = try cpu.load(ea)
         let r = cpu.pointee.regs
@@ -262,7 +262,7 @@ enum WideCompareExchange {
     /// REX.W 0F C7 /1 CMPXCHG16B m128: RDX:RAX against m128, RCX:RBX stored when equal.
     /// The operand must be 16-byte aligned (#GP(0)); aligned, it never crosses a page, so the
     /// two 8-byte stores cannot fault halfway.
-    static func cmpxchg16b(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchg16b(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         if ea & 15 != 0 { throw .gp(0) }
         let lo: UInt64 = try cpu.load(ea)
@@ -286,12 +286,12 @@ enum WideCompareExchange {
 
 enum MovbeHandlers<T: GuestInt> {
     /// 0F 38 F0: load with the bytes reversed (16-bit merges, 32-bit zero-extends).
-    static func load(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func load(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, v.byteSwapped)
     }
     /// 0F 38 F1: store with the bytes reversed.
-    static func store(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func store(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), (cpu.reg(i.reg) as T).byteSwapped)
     }
 }
@@ -300,27 +300,27 @@ enum MovbeHandlers<T: GuestInt> {
 
 enum StackHandlers<T: GuestInt> {
     /// 50+r, FF /6 register form. `push rsp` pushes the value RSP had before the push.
-    static func pushReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(cpu.reg(i.rm) as T)
     }
     /// FF /6 memory form: the address uses RSP before the push.
-    static func pushMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         try cpu.push(v)
     }
     /// 68/6A: the immediate is already sign-extended (imm8 for 6A, imm16/imm32 for 68).
-    static func pushImm(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushImm(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(T(truncatingIfNeeded: i.imm))
     }
     /// 58+r, 8F /0 register form. RSP is incremented first and the register written last, so
     /// `pop rsp` leaves the popped value in RSP.
-    static func popReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func popReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.pop()
         cpu.setReg(i.rm, v)
     }
     /// 8F /0 memory form: the destination address is computed with the *incremented* RSP
     /// (`pop [rsp]` stores where the next item was). If the store faults, RSP is put back.
-    static func popMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func popMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let savedRSP = cpu.pointee.regs[Reg.rsp]
         let v: T = try cpu.pop()
         do throws(CPUFault) {
@@ -332,7 +332,7 @@ enum StackHandlers<T: GuestInt> {
     }
 
     /// 9C PUSHF/PUSHFD/PUSHFQ: the image has RF and VM cleared. 16-bit pushes the low word.
-    static func pushf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let f = cpu.pointee.rflags & ~(Flag.rf | Flag.vm)
         try cpu.push(T(truncatingIfNeeded: f))
     }
@@ -342,7 +342,7 @@ enum StackHandlers<T: GuestInt> {
     /// are unaffected; RF is cleared (32/64-bit forms). Reserved bits: bit 1 reads 1, bits
     /// 3, 5, 15 and 22-63 read 0. The 16-bit form only touches the low word.
     /// Not modelled yet: virtual-8086 mode and the VME/PVI variants ([3/6]).
-    static func popf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func popf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.pop()
         let old = cpu.pointee.rflags
         let cpl = UInt64(cpu.pointee.cpl)
@@ -373,12 +373,12 @@ enum MoveSegGS: MoveSegmentRegister { static var seg: Int { Seg.gs } }
 enum SegmentStackHandlers<T: GuestInt, S: MoveSegmentRegister> {
     /// PUSH Sreg: the selector, zero-extended to the operand size (AMD writes the whole slot;
     /// some Intel cores write only the low word with a 32-bit operand size).
-    static func push(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func push(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(T(cpu.pointee.moveSelector(S.seg)))
     }
     /// POP Sreg: pops operand-size bytes and loads the low word. If the segment load faults,
     /// RSP is put back (precise).
-    static func pop(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pop(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let savedRSP = cpu.pointee.regs[Reg.rsp]
         let v: T = try cpu.pop()
         do throws(CPUFault) {
@@ -394,44 +394,44 @@ enum SegmentStackHandlers<T: GuestInt, S: MoveSegmentRegister> {
 
 enum ConvertHandlers {
     /// 98: CBW (AX = sext AL), CWDE (EAX = sext AX, RAX upper half cleared), CDQE (RAX = sext EAX).
-    static func cbw(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cbw(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(0, UInt16(truncatingIfNeeded: moveSignExtend(cpu.reg(0) as UInt8)))
     }
-    static func cwde(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cwde(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(0, UInt32(truncatingIfNeeded: moveSignExtend(cpu.reg(0) as UInt16)))
     }
-    static func cdqe(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cdqe(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(0, moveSignExtend(cpu.reg(0) as UInt32))
     }
     /// 99: CWD (DX = sign of AX), CDQ (EDX = sign of EAX, RDX upper half cleared), CQO.
-    static func cwd(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cwd(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sign: UInt16 = (cpu.reg(0) as UInt16) >> 15 != 0 ? 0xFFFF : 0
         cpu.setReg(UInt8(Reg.rdx * 8), sign)
     }
-    static func cdq(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cdq(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sign: UInt32 = (cpu.reg(0) as UInt32) >> 31 != 0 ? 0xFFFF_FFFF : 0
         cpu.setReg(UInt8(Reg.rdx * 8), sign)
     }
-    static func cqo(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cqo(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sign: UInt64 = (cpu.reg(0) as UInt64) >> 63 != 0 ? ~0 : 0
         cpu.setReg(UInt8(Reg.rdx * 8), sign)
     }
 
     /// 9F LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. Valid in 64-bit mode on this CPU (CPUID
     /// 80000001h ECX bit 0, LahfSahf). Always AH (register-file byte 1), even with REX.
-    static func lahf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func lahf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let f = cpu.pointee.arithmeticFlags & (Flag.sf | Flag.zf | Flag.af | Flag.pf | Flag.cf)
         cpu.setReg(1, UInt8(truncatingIfNeeded: f) | 0x02)
     }
     /// 9E SAHF: SF, ZF, AF, PF, CF from AH (bits 7, 6, 4, 2, 0); OF unchanged.
-    static func sahf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sahf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ah = UInt64(cpu.reg(1) as UInt8)
         cpu.pointee.updateArithmeticFlags(mask: Flag.sf | Flag.zf | Flag.af | Flag.pf | Flag.cf, bits: ah)
     }
 
     /// D7 XLAT: AL = [seg:rBX + zero-extended AL], at the address size (BX in 16-bit
     /// addressing, EBX with 32-bit). DS by default; a segment override applies.
-    static func xlat(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xlat(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let p = i.pointee
         var offset = cpu.pointee.regs[Reg.rbx] &+ UInt64(cpu.reg(0) as UInt8)
         if p.addr32 { offset &= 0xFFFF_FFFF }
@@ -448,7 +448,7 @@ enum ConvertHandlers {
 enum CmovHandlers<T: GuestInt, C: MoveConditionCode> {
     /// 0F 40-4F. A 32-bit CMOV writes its destination even when the condition is false: the
     /// upper half of the 64-bit register is cleared either way.
-    static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.condition(C.cc) {
             cpu.setReg(i.reg, cpu.reg(i.rm) as T)
         } else if T.bitWidth == 32 {
@@ -456,7 +456,7 @@ enum CmovHandlers<T: GuestInt, C: MoveConditionCode> {
         }
     }
     /// The memory operand is always read, and may fault, whatever the condition.
-    static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         if cpu.pointee.condition(C.cc) {
             cpu.setReg(i.reg, v)
@@ -468,10 +468,10 @@ enum CmovHandlers<T: GuestInt, C: MoveConditionCode> {
 
 enum SetccHandlers<C: MoveConditionCode> {
     /// 0F 90-9F: byte = condition ? 1 : 0 (ModRM.reg is ignored).
-    static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, UInt8(cpu.pointee.condition(C.cc) ? 1 : 0))
     }
-    static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), UInt8(cpu.pointee.condition(C.cc) ? 1 : 0))
     }
 }
@@ -480,7 +480,7 @@ enum NopHandler {
     /// Does nothing: 90, F3 90 (PAUSE), 0F 1F /0 and the 0F 18-1F hint space (their ModRM
     /// operand is never accessed), 0F 0D PREFETCH. FWAIT also lands here until x87 exceptions
     /// exist ([2/6]: it must then deliver a pending #MF, and #NM when CR0.MP and CR0.TS).
-    static func nop(_ cpu: CPU, _ i: Instr) throws(CPUFault) {}
+    @inline(__always) static func nop(_ cpu: CPU, _ i: Instr) throws(CPUFault) {}
 }
 
 // MARK: - Handler sets for the opcode tables

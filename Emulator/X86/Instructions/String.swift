@@ -256,13 +256,13 @@ enum StringHandlers<T: GuestInt> {
             else { try StringBodies<T, StringAddr16>.run(kind, cpu, i) }
         }
     }
-    static func movs(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.movs, cpu, i) }
-    static func stos(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.stos, cpu, i) }
-    static func lods(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.lods, cpu, i) }
-    static func cmps(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.cmps, cpu, i) }
-    static func scas(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.scas, cpu, i) }
-    static func ins(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.ins, cpu, i) }
-    static func outs(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.outs, cpu, i) }
+    @inline(__always) static func movs(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.movs, cpu, i) }
+    @inline(__always) static func stos(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.stos, cpu, i) }
+    @inline(__always) static func lods(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.lods, cpu, i) }
+    @inline(__always) static func cmps(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.cmps, cpu, i) }
+    @inline(__always) static func scas(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.scas, cpu, i) }
+    @inline(__always) static func ins(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.ins, cpu, i) }
+    @inline(__always) static func outs(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.outs, cpu, i) }
 }
 
 public enum StringOps {

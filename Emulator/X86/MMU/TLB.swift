@@ -85,7 +85,7 @@ extension CPUState {
     /// Translates a linear address to physical. Identity until paging lands ([3/6]); checks
     /// canonical form in 64-bit mode. `stack` selects #SS instead of #GP.
     @inline(never)
-    func translate(_ linear: UInt64, stack: Bool) throws(CPUFault) -> UInt64 {
+    mutating func translate(_ linear: UInt64, stack: Bool) throws(CPUFault) -> UInt64 {
         if mode == .long64 {
             guard Self.isCanonical(linear) else { throw stack ? .ss(0) : .gp(0) }
             return linear
