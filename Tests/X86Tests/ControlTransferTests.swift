@@ -148,8 +148,7 @@ final class ControlTransferTests: XCTestCase {
 
     /// On the AMD reference CPU a 66 prefix gives near branches a 16-bit operand size in 64-bit
     /// mode (measured on the host: `66 FF E0` jumps to AX, `66 E8 rel16` pushes 2 bytes, `66 C3`
-    /// pops 2). The decoder still applies Intel's rule (operand size forced to 64); these checks
-    /// call the 16-bit handlers directly in 64-bit mode so they are ready for the switch.
+    /// pops 2). The handlers, called directly:
     func testSixteenBitBranchHandlersIn64BitMode() throws {
         let t = TestCPU([0x90])
         var d = DecodedInstruction(handler: BranchHandlers.jmpReg16)
@@ -169,6 +168,39 @@ final class ControlTransferTests: XCTestCase {
         try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.ret16(t.state, p) }
         XCTAssertEqual(t[Reg.rip], 0x1004)
         XCTAssertEqual(t[Reg.rsp], stack)
+    }
+
+    func testOperandSizePrefixOnNearBranchesIn64BitModeFollowsAMD() {
+        // 66 E9 rel16 (4 bytes): target (0x1004 + 0x10) & 0xFFFF.
+        let t = TestCPU([0x66, 0xE9, 0x10, 0x00])
+        t.run()
+        XCTAssertEqual(t[Reg.rip], 0x1014)
+        // 66 E8 rel16 -0x1010: target wraps to 16 bits, 2-byte return address.
+        let u = TestCPU([0x66, 0xE8, 0xF0, 0xEF])
+        u.run()
+        XCTAssertEqual(u[Reg.rip], (0x1004 &- 0x1010) & 0xFFFF)
+        XCTAssertEqual(u[Reg.rsp], stack - 2)
+        XCTAssertEqual(u.readW(stack - 2), 0x1004)
+        // 66 0F 84 rel16 (5 bytes), taken.
+        let v = TestCPU([0x66, 0x0F, 0x84, 0x10, 0x00])
+        v.setFlags(Flag.zf)
+        v.run()
+        XCTAssertEqual(v[Reg.rip], 0x1015)
+        // 66 FF E0: jmp ax. 66 48 FF E0: REX.W wins, jmp rax.
+        let w = TestCPU([0x66, 0xFF, 0xE0])
+        w[Reg.rax] = 0x1_0000_3456
+        w.run()
+        XCTAssertEqual(w[Reg.rip], 0x3456)
+        let x = TestCPU([0x66, 0x48, 0xFF, 0xE0])
+        x[Reg.rax] = 0x1_0000_3456
+        x.run()
+        XCTAssertEqual(x[Reg.rip], 0x1_0000_3456)
+        // 66 C3: pops 2 bytes.
+        let y = TestCPU([0x66, 0xC3])
+        y.writeQ(stack, 0x1111_2222_3333_4444)
+        y.run()
+        XCTAssertEqual(y[Reg.rip], 0x4444)
+        XCTAssertEqual(y[Reg.rsp], stack + 2)
     }
 
     func testIndirectMemoryForms() {

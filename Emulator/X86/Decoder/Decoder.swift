@@ -190,7 +190,9 @@ public enum Decoder {
         let isByte = entry.isByteOperation
         var opsize: Int
         if long {
-            if attrs.contains(.force64) { opsize = 8 }
+            // Near branches: 64-bit, except that the AMD reference CPU honours 66 (without REX.W)
+            // as a 16-bit operand size (measured on the host; Intel ignores 66 here).
+            if attrs.contains(.force64) { opsize = opsize16 && !rexW ? 2 : 8 }
             else if rexW { opsize = 8 }
             else if attrs.contains(.default64) { opsize = opsize16 && info.mandatoryPrefixUsed != 0x66 ? 2 : 8 }
             else { opsize = opsize16 && info.mandatoryPrefixUsed != 0x66 ? 2 : 4 }
@@ -279,7 +281,7 @@ public enum Decoder {
                 case .v: size = opsize
                 case .y: size = opsize == 8 ? 8 : 4
                 }
-                if case .J = op, long { size = s == .b ? 1 : 4 }
+                if case .J = op, long { size = s == .b ? 1 : (opsize == 2 ? 2 : 4) }
             case .O:
                 size = addrsize; isOffset = true
             case .farPointer:
@@ -307,13 +309,13 @@ public enum Decoder {
         info.length = d.offset
         if d.offset > maxLength { return fail(.gp(0), .tooLong) }
 
-        // Relative branch targets become absolute (outside 64-bit mode they wrap at the
-        // operand size).
+        // Relative branch targets become absolute. They wrap at the operand size: 32 bits
+        // outside 64-bit mode, 16 bits with a 16-bit operand size in any mode.
         let next = address &+ UInt64(d.offset)
         for op in entry.operands {
             if case .J = op {
                 var target = next &+ info.imm
-                if !long { target &= opsize == 2 ? 0xFFFF : 0xFFFF_FFFF }
+                if !long || opsize == 2 { target &= opsize == 2 ? 0xFFFF : 0xFFFF_FFFF }
                 info.branchTarget = target
             }
         }

@@ -50,7 +50,10 @@ public struct Attributes: OptionSet, Sendable {
     public static let invalid64 = Attributes(rawValue: 1 << 1)
     /// In 64-bit mode the operand size defaults to 64 (66 selects 16; 32 is impossible).
     public static let default64 = Attributes(rawValue: 1 << 2)
-    /// In 64-bit mode the operand size is always 64 (near branches, Intel and AMD agree for Jcc).
+    /// Near branches (Jcc, JMP, CALL, RET, LOOPcc, JrCXZ): 64-bit operand size in 64-bit mode
+    /// (no 32-bit form). A 66 prefix without REX.W: Intel ignores it; AMD (the reference CPU,
+    /// measured on the host) selects 16 bits: rel16 immediate, target truncated to 16 bits,
+    /// 2-byte push/pop. The decoder follows AMD.
     public static let force64 = Attributes(rawValue: 1 << 3)
     /// Ends a decoded block (control transfer, or changes state the decoder depends on).
     public static let endsBlock = Attributes(rawValue: 1 << 4)

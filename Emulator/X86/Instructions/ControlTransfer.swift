@@ -14,12 +14,11 @@
 //   non-canonical leaves RSP pointing at the return address.
 // - Segment limits are not modelled (flat segments): a 32-bit target beyond CS.limit does
 //   not fault yet. The 32-bit stack is assumed to be a 32-bit one (SS.B = 1).
-// - Operand size of near branches in 64-bit mode: the tables mark them `.force64` (Intel's
-//   rule: 66 is ignored). The AMD reference CPU does otherwise (measured on the host): without
-//   REX.W, a 66 prefix selects a 16-bit operand size for every near branch (Jcc, JMP, CALL,
-//   RET, LOOPcc, JrCXZ, indirect forms): rel16 immediates, targets truncated to 16 bits,
-//   2-byte pushes and pops. The 16-bit handlers below already work in 64-bit mode; switching
-//   needs the decoder to size J(z) by operand size and truncate 16-bit targets in 64-bit mode.
+// - Operand size of near branches in 64-bit mode (`.force64` in the tables): 64 bits, but on
+//   the AMD reference CPU (measured on the host) a 66 prefix without REX.W selects 16 bits for
+//   every near branch (Jcc, JMP, CALL, RET, LOOPcc, JrCXZ, indirect forms): rel16 immediates,
+//   targets truncated to 16 bits, 2-byte pushes and pops. Intel ignores 66 there. The decoder
+//   follows AMD, so the 16-bit handlers below also run in 64-bit mode (64-bit stack pointer).
 
 public enum LoopKind: Sendable { case loop, loope, loopne, jrcxz }
 
