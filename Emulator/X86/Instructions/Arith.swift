@@ -43,7 +43,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
             let carry: T = pointee.carryFlag ? 1 : 0
             let r = a &+ b &+ carry
             let cf = r < a || (carry == 1 && r == a)
-            let of = (a ^ r) & (b ^ r) >> (T.bitWidth - 1) != 0
+            let of = ((a ^ r) & (b ^ r)) >> (T.bitWidth - 1) != 0
             var f = FlagMath.szp(r) | ((a ^ b ^ r) & 0x10 != 0 ? Flag.af : 0)
             if cf { f |= Flag.cf }
             if of { f |= Flag.of }

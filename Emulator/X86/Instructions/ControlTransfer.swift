@@ -68,41 +68,41 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 /// to a single flag test. Taken and not-taken are two separate paths: not taken does nothing
 /// (RIP already points past the Jcc).
 enum JccHandlers {
-    static func jo(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x0) { try cpu.branch(to: i.imm) } }
-    static func jno(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x1) { try cpu.branch(to: i.imm) } }
-    static func jb(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x2) { try cpu.branch(to: i.imm) } }
-    static func jae(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x3) { try cpu.branch(to: i.imm) } }
-    static func je(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x4) { try cpu.branch(to: i.imm) } }
-    static func jne(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x5) { try cpu.branch(to: i.imm) } }
-    static func jbe(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x6) { try cpu.branch(to: i.imm) } }
-    static func ja(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x7) { try cpu.branch(to: i.imm) } }
-    static func js(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x8) { try cpu.branch(to: i.imm) } }
-    static func jns(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x9) { try cpu.branch(to: i.imm) } }
-    static func jp(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xA) { try cpu.branch(to: i.imm) } }
-    static func jnp(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xB) { try cpu.branch(to: i.imm) } }
-    static func jl(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xC) { try cpu.branch(to: i.imm) } }
-    static func jge(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xD) { try cpu.branch(to: i.imm) } }
-    static func jle(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xE) { try cpu.branch(to: i.imm) } }
-    static func jg(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xF) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jo(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x0) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jno(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x1) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jb(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x2) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jae(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x3) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func je(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x4) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jne(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x5) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jbe(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x6) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func ja(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x7) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func js(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x8) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jns(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x9) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jp(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xA) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jnp(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xB) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jl(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xC) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jge(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xD) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jle(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xE) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jg(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xF) { try cpu.branch(to: i.imm) } }
 }
 
 /// JMP/CALL/RET handlers. Slots: 16-bit and 32-bit forms run only in 32-bit mode (66 prefix
 /// selects 16), 64-bit forms only in 64-bit mode (operand size forced to 64).
 enum BranchHandlers {
     // JMP rel8/rel32: the decoder has already truncated the target to the operand size.
-    static func jmpRel(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: i.imm) }
+    @inline(__always) static func jmpRel(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: i.imm) }
 
     // CALL rel: push the address of the next instruction, then jump. The target is checked
     // first: a faulting CALL pushes nothing (the push helper leaves RSP alone when it faults).
-    static func callRel16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callRel16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(UInt16(truncatingIfNeeded: cpu.pointee.rip))
         cpu.pointee.rip = i.imm
     }
-    static func callRel32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callRel32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(UInt32(truncatingIfNeeded: cpu.pointee.rip))
         cpu.pointee.rip = i.imm
     }
-    static func callRel64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callRel64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let target = i.imm
         guard CPUState.isCanonical(target) else { throw .gp(0) }
         try cpu.push(cpu.pointee.rip)
@@ -111,51 +111,51 @@ enum BranchHandlers {
 
     // JMP r/m (FF /4): the operand is the absolute target, zero-extended (a 16-bit one
     // clears EIP's upper half).
-    static func jmpReg16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt16) }
-    static func jmpReg32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt32) }
-    static func jmpReg64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: cpu.reg(i.rm) as UInt64) }
-    static func jmpMem16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func jmpReg16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt16) }
+    @inline(__always) static func jmpReg32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt32) }
+    @inline(__always) static func jmpReg64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: cpu.reg(i.rm) as UInt64) }
+    @inline(__always) static func jmpMem16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         cpu.pointee.rip = UInt64(t)
     }
-    static func jmpMem32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func jmpMem32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt32 = try cpu.load(cpu.effectiveAddress(i))
         cpu.pointee.rip = UInt64(t)
     }
-    static func jmpMem64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func jmpMem64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt64 = try cpu.load(cpu.effectiveAddress(i))
         try cpu.branch(to: t)
     }
 
     // CALL r/m (FF /2): the target is read *before* the push, so `call rsp` and `call [rsp]`
     // use the old RSP.
-    static func callReg16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callReg16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt16
         try cpu.push(UInt16(truncatingIfNeeded: cpu.pointee.rip))
         cpu.pointee.rip = UInt64(t)
     }
-    static func callReg32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callReg32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt32
         try cpu.push(UInt32(truncatingIfNeeded: cpu.pointee.rip))
         cpu.pointee.rip = UInt64(t)
     }
-    static func callReg64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callReg64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt64
         guard CPUState.isCanonical(t) else { throw .gp(0) }
         try cpu.push(cpu.pointee.rip)
         cpu.pointee.rip = t
     }
-    static func callMem16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callMem16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         try cpu.push(UInt16(truncatingIfNeeded: cpu.pointee.rip))
         cpu.pointee.rip = UInt64(t)
     }
-    static func callMem32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callMem32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt32 = try cpu.load(cpu.effectiveAddress(i))
         try cpu.push(UInt32(truncatingIfNeeded: cpu.pointee.rip))
         cpu.pointee.rip = UInt64(t)
     }
-    static func callMem64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callMem64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt64 = try cpu.load(cpu.effectiveAddress(i))
         guard CPUState.isCanonical(t) else { throw .gp(0) }
         try cpu.push(cpu.pointee.rip)
@@ -163,16 +163,16 @@ enum BranchHandlers {
     }
 
     // RET / RET imm16: pop the return address, then release imm16 more bytes (zero-extended).
-    static func ret16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt16.self, extra: 0) }
-    static func ret32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt32.self, extra: 0) }
-    static func ret64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt64.self, extra: 0) }
-    static func retImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func ret16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt16.self, extra: 0) }
+    @inline(__always) static func ret32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt32.self, extra: 0) }
+    @inline(__always) static func ret64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt64.self, extra: 0) }
+    @inline(__always) static func retImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.returnNear(UInt16.self, extra: UInt64(UInt16(truncatingIfNeeded: i.imm)))
     }
-    static func retImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func retImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.returnNear(UInt32.self, extra: UInt64(UInt16(truncatingIfNeeded: i.imm)))
     }
-    static func retImm64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func retImm64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.returnNear(UInt64.self, extra: UInt64(UInt16(truncatingIfNeeded: i.imm)))
     }
 }
@@ -212,10 +212,10 @@ enum LoopHandlers {
         }
     }
 
-    static func loop(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loop) }
-    static func loope(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loope) }
-    static func loopne(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loopne) }
-    static func jrcxz(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .jrcxz) }
+    @inline(__always) static func loop(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loop) }
+    @inline(__always) static func loope(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loope) }
+    @inline(__always) static func loopne(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loopne) }
+    @inline(__always) static func jrcxz(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .jrcxz) }
 }
 
 /// ENTER imm16, imm8 and LEAVE. T is the operand size (16/32/64): it sets the width of every
@@ -269,12 +269,12 @@ enum FrameHandlers {
         cpu.setReg(UInt8(Reg.rbp * 8), saved)
     }
 
-    static func enter16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt16.self) }
-    static func enter32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt32.self) }
-    static func enter64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt64.self) }
-    static func leave16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt16.self) }
-    static func leave32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt32.self) }
-    static func leave64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt64.self) }
+    @inline(__always) static func enter16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt16.self) }
+    @inline(__always) static func enter32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt32.self) }
+    @inline(__always) static func enter64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt64.self) }
+    @inline(__always) static func leave16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt16.self) }
+    @inline(__always) static func leave32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt32.self) }
+    @inline(__always) static func leave64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt64.self) }
 }
 
 public enum Control {
