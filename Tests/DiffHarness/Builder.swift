@@ -46,8 +46,14 @@ public struct Builder {
     public var repeatUntilDone = false
     public var codeOffset = Layout.defaultOffset
 
-    public init(rng: SplitMix64) {
+    /// 32-bit compatibility mode: no REX, no 64-bit operands, 67 would select 16-bit addressing
+    /// (not generated), and ModRM rm=5 with mod 0 is an absolute disp32 instead of RIP-relative.
+    public let mode32: Bool
+
+    public init(rng: SplitMix64, mode32: Bool = false) {
         self.rng = rng
+        self.mode32 = mode32
+        if mode32 { allowExtended = false }
         regs = []
         rflags = 0
         for _ in 0..<16 { regs.append(garbage()) }
@@ -101,7 +107,7 @@ public struct Builder {
     // MARK: registers
 
     /// True when byte registers 4-7 mean AH, CH, DH, BH (no REX prefix in the instruction).
-    public var highByteRegs: Bool { !forceRex && rex == 0 }
+    public var highByteRegs: Bool { mode32 || (!forceRex && rex == 0) }
 
     /// The GPR that holds operand register `n` and the bit shift of the operand inside it.
     public func slot(_ n: Int, bits: Int) -> (Int, UInt64) {
@@ -131,7 +137,7 @@ public struct Builder {
     public mutating func setSize(_ bits: Int) {
         switch bits {
         case 8:
-            if rng.bool() { forceRex = true } else { allowExtended = false }
+            if !mode32 && rng.bool() { forceRex = true } else { allowExtended = false }
         case 16: legacy.append(0x66)
         case 64: rex |= 8
         default: break
@@ -184,12 +190,19 @@ public struct Builder {
     /// index registers. Call after every explicit register operand is reserved.
     public mutating func encodeMemory(_ ea: UInt64, addr32: Bool = false, allowRIP: Bool = true,
                                       freeEA: Bool = false) {
+        let addr32 = addr32 && !mode32
         if addr32 && !legacy.contains(0x67) { legacy.append(0x67) }
-        let mask: UInt64 = addr32 ? 0xFFFF_FFFF : ~0
+        let mask: UInt64 = addr32 || mode32 ? 0xFFFF_FFFF : ~0
+        if mode32 && (allowRIP && rng.chance(10)) {
+            // 32-bit mode: mod 0, rm 5 is [disp32].
+            modrmMod = 0; modrmRM = 5; sib = nil
+            disp = le32(UInt32(truncatingIfNeeded: ea))
+            return
+        }
         let count = allowExtended ? 16 : 8
         let candidates = (0..<count).filter { reserved & (1 << UInt16($0)) == 0 }
         let shape = rng.below(100)
-        if (allowRIP && shape < 10) || (candidates.isEmpty && allowRIP) {
+        if !mode32 && ((allowRIP && shape < 10) || (candidates.isEmpty && allowRIP)) {
             // RIP-relative: the displacement reaches from the code page into the data pages.
             modrmMod = 0; modrmRM = 5; sib = nil
             disp = [0, 0, 0, 0]
@@ -229,7 +242,7 @@ public struct Builder {
             let dd = Int64(bitPattern: (ea &- (v << scale)) & mask)
             let disp32 = Int32(truncatingIfNeeded: dd)
             var iv = v
-            if addr32 { iv |= rng.next() << 32 }
+            if addr32 || mode32 { iv |= rng.next() << 32 }
             regs[index] = iv
             sib = UInt8(scale << 6) | UInt8((index & 7) << 3) | 5
             if index >= 8 { rex |= 2 }
@@ -246,7 +259,7 @@ public struct Builder {
             if index >= 8 { rex |= 2 }
         }
         var bv = (ea &- UInt64(bitPattern: d) &- (iv << scale)) & mask
-        if addr32 { bv |= rng.next() << 32 }
+        if addr32 || mode32 { bv |= rng.next() << 32 }
         regs[base] = bv
         if base >= 8 { rex |= 1 }
         modrmMod = mod
@@ -303,14 +316,17 @@ public struct Builder {
         if redundantPrefixes && rng.chance(8) {
             // Redundant prefixes: null segment overrides (ignored in 64-bit mode) and repeats.
             for _ in 0..<(1 + rng.below(3)) {
-                var p = rng.pick([0x2E, 0x3E, 0x26, 0x36] as [UInt8])
+                // (In 32-bit mode CS is not writable: no 2E there, the emulator has no segment checks.)
+                var p = rng.pick(mode32 ? [0x3E, 0x26, 0x36] : [0x2E, 0x3E, 0x26, 0x36] as [UInt8])
                 if prefixes.contains(0x66) && rng.chance(30) { p = 0x66 }
                 if prefixes.contains(0x67) && rng.chance(20) { p = 0x67 }
                 prefixes.insert(p, at: rng.below(prefixes.count + 1))
             }
         }
         var out = prefixes
-        if rex != 0 || forceRex {
+        if mode32 {
+            // No REX in 32-bit mode (40-4F are INC/DEC): registers are encoded modulo 8.
+        } else if rex != 0 || forceRex {
             var r = rex
             if let m = modrmReg, m >= 8 { r |= 4 }
             out.append(0x40 | r)
@@ -326,7 +342,7 @@ public struct Builder {
             out += disp
         }
         out += imm
-        if let target = ripTarget, dispPos >= 0 {
+        if let target = ripTarget, dispPos >= 0, !mode32 {
             let next = Layout.codeAddress + UInt64(codeOffset) + UInt64(out.count)
             let d = le32(UInt32(truncatingIfNeeded: target &- next))
             for k in 0..<4 { out[dispPos + k] = d[k] }
@@ -335,13 +351,15 @@ public struct Builder {
     }
 
     public mutating func finish(_ family: String, _ name: String) -> TestCase {
-        var c = TestCase(family: family, name: name, code: assemble(), regs: regs, rflags: rflags)
+        let familyName = mode32 && !family.hasSuffix("32") ? family + "32" : family
+        var c = TestCase(family: familyName, name: name, code: assemble(), regs: regs, rflags: rflags)
         c.patches = patches
         c.undefinedFlags = undefinedFlags
         c.undefinedRegs = undefinedRegs
         c.undefinedMemory = undefinedMemory
         c.repeatUntilDone = repeatUntilDone
         c.codeOffset = codeOffset
+        c.mode32 = mode32
         return c
     }
 

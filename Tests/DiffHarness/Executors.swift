@@ -183,7 +183,8 @@ public final class EmulatorExecutor {
         s.pointee.rflags = inputFlags(c)
         s.pointee.mode = c.mode32 ? .protected32 : .long64
         // The host's user-mode selectors (ES DS FS GS are null in a 64-bit Linux process).
-        s.pointee.segmentSelector = (0, c.mode32 ? 0x23 : 0x33, 0x2B, 0, 0, 0)
+        // In 32-bit mode the host runs with DS = ES = 0x2B (flat user data), see oracle.c.
+        s.pointee.segmentSelector = c.mode32 ? (0x2B, 0x23, 0x2B, 0x2B, 0, 0) : (0, 0x33, 0x2B, 0, 0, 0)
         s.pointee.cpl = 3
         s.pointee.halted = false
         s.pointee.stopRequested = false

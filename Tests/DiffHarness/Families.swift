@@ -9,6 +9,12 @@ public struct Family {
     public let name: String
     public let summary: String
     let generate: (inout Builder) -> TestCase
+    /// Runs in 32-bit compatibility mode (CS = 0x23); these families are named "<name>32".
+    public var mode32 = false
+
+    init(name: String, summary: String, generate: @escaping (inout Builder) -> TestCase, mode32: Bool = false) {
+        self.name = name; self.summary = summary; self.generate = generate; self.mode32 = mode32
+    }
 }
 
 let aluNames = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"]
@@ -17,7 +23,9 @@ let ccNames = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np",
 let szap: UInt64 = Flag.sf | Flag.zf | Flag.af | Flag.pf
 
 extension Builder {
-    mutating func pickBits(_ options: [Int] = [8, 16, 32, 64]) -> Int { rng.pick(options) }
+    mutating func pickBits(_ options: [Int] = [8, 16, 32, 64]) -> Int {
+        rng.pick(mode32 ? options.filter { $0 != 64 } : options)
+    }
 
     /// Immediate of an "Iz" operand for operand width `bits` (imm16, or imm32 sign-extended).
     mutating func immZ(_ bits: Int) -> UInt64 {
@@ -87,7 +95,15 @@ extension Builder {
 }
 
 public enum Families {
-    public static let all: [Family] = [
+    /// Every family: the 64-bit ones, then their 32-bit compatibility-mode variants.
+    public static let all: [Family] = families64 + families64.filter { !["nop", "movbe"].contains($0.name) }.map {
+        Family(name: $0.name + "32", summary: $0.summary + " (32-bit mode)", generate: $0.generate, mode32: true)
+    } + [
+        Family(name: "bcd32", summary: "DAA DAS AAA AAS AAM AAD (32-bit mode)", generate: bcd, mode32: true),
+        Family(name: "pusha32", summary: "PUSHA POPA (32-bit mode)", generate: pusha, mode32: true),
+    ]
+
+    public static let families64: [Family] = [
         Family(name: "alu", summary: "ADD OR ADC SBB AND SUB XOR CMP, all forms", generate: alu),
         Family(name: "test", summary: "TEST", generate: test),
         Family(name: "incdec", summary: "INC/DEC", generate: incdec),
@@ -423,17 +439,17 @@ public enum Families {
             let ea = b.pickEA(size: bits / 8)
             b.poke(ea, b.edge(bits), size: bits / 8)
             b.setReg(0, bits: bits, b.edge(bits))
-            let a32 = b.rng.chance(20)
+            let a32 = !b.mode32 && b.rng.chance(20)
             if a32 { b.legacy.append(0x67) }
             b.opcode = [UInt8((bits == 8 ? 0xA0 : 0xA1) + (store ? 2 : 0))]
-            b.immBytes(ea, a32 ? 4 : 8)
+            b.immBytes(ea, a32 || b.mode32 ? 4 : 8)
             name = "mov \(store ? "moffs,acc" : "acc,moffs")\(bits)\(a32 ? " a32" : "")"
         }
         return b.finish("mov", name)
     }
 
     static func movx(_ b: inout Builder) -> TestCase {
-        let kind = b.rng.below(5)   // movzx b/w, movsx b/w, movsxd
+        let kind = b.rng.below(b.mode32 ? 4 : 5)   // movzx b/w, movsx b/w, movsxd (63 is ARPL in 32-bit mode)
         let bits = b.pickBits([16, 32, 64])
         let srcBits = kind == 4 ? 32 : kind % 2 == 0 ? 8 : 16
         b.setSize(bits)
@@ -457,7 +473,7 @@ public enum Families {
             b.encodeRegisterRM(b.pickReg())
             return b.finish("lea", "lea reg (#UD)")
         }
-        let a32 = b.rng.chance(20)
+        let a32 = !b.mode32 && b.rng.chance(20)
         let ea = b.rng.chance(50) ? b.rng.next() : b.pickEA(size: 1)
         b.encodeMemory(ea, addr32: a32, freeEA: true)
         return b.finish("lea", "lea\(bits)\(a32 ? " a32" : "")")
@@ -499,7 +515,7 @@ public enum Families {
     static func cmpxchg(_ b: inout Builder) -> TestCase {
         if b.rng.chance(30) {
             // CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W; 16-byte alignment or #GP(0)).
-            let wide = b.rng.bool()
+            let wide = !b.mode32 && b.rng.bool()
             if wide { b.rex |= 8 }
             for r in [Reg.rax, Reg.rcx, Reg.rdx, Reg.rbx] { b.reserve(r) }
             let size = wide ? 16 : 8
@@ -670,7 +686,7 @@ public enum Families {
             b.modrmReg = 4
             let target = b.branchTarget(length: 8, allowFar: true)
             if form == 4 {
-                let r = b.rng.below(16)
+                let r = b.rng.below(b.mode32 ? 8 : 16)
                 b.regs[r] = target
                 b.encodeRegisterRM(r)
                 name = "jmp reg"
@@ -704,7 +720,7 @@ public enum Families {
             b.modrmReg = 2
             let target = b.branchTarget(length: 8, allowFar: true)
             if form == 1 {
-                let r = b.rng.below(16)
+                let r = b.rng.below(b.mode32 ? 8 : 16)
                 if r != Reg.rsp { b.regs[r] = target }
                 b.encodeRegisterRM(r)
                 name = "call reg"
@@ -733,7 +749,7 @@ public enum Families {
     static func loop(_ b: inout Builder) -> TestCase {
         b.redundantPrefixes = false
         let op = b.rng.below(4)   // loopne loope loop jrcxz
-        let a32 = b.rng.chance(30)
+        let a32 = !b.mode32 && b.rng.chance(30)
         if a32 { b.legacy.append(0x67) }
         b.regs[Reg.rcx] = b.rng.pick([0, 1, 2, 0x1_0000_0000, 0x1_0000_0001, 0xFFFF_FFFF, b.rng.next(),
                                        UInt64(b.rng.below(100))] as [UInt64])
@@ -742,7 +758,7 @@ public enum Families {
         var r = Int64(b.rng.below(256)) - 128
         if r >= -Int64(length) && r < 0 { r = -Int64(length) - 1 }
         b.immBytes(UInt64(bitPattern: r), 1)
-        let names = ["loopne", "loope", "loop", a32 ? "jecxz" : "jrcxz"]
+        let names = ["loopne", "loope", "loop", a32 || b.mode32 ? "jecxz" : "jrcxz"]
         return b.finish("loop", names[op] + (a32 ? " a32" : ""))
     }
 
@@ -788,7 +804,7 @@ public enum Families {
         default: break
         }
         let rep = b.rng.below(3)   // none, F3, F2
-        let a32 = b.rng.chance(20)
+        let a32 = !b.mode32 && b.rng.chance(20)
         if a32 { b.legacy.append(0x67) }
         if rep == 1 { b.legacy.append(0xF3) } else if rep == 2 { b.legacy.append(0xF2) }
         b.opcode = [bits == 8 ? base : base + 1]
@@ -819,10 +835,10 @@ public enum Families {
             let acc = b.regs[Reg.rax]
             for k in 0..<n { b.poke(dstLo + UInt64(k * size), b.rng.chance(80) ? acc : b.rng.next(), size: size) }
         }
-        let garbage: UInt64 = a32 ? b.rng.next() << 32 : 0
-        b.regs[Reg.rsi] = src | garbage
-        b.regs[Reg.rdi] = dst | (a32 ? b.rng.next() << 32 : 0)
-        b.regs[Reg.rcx] = a32 ? (count & 0xFFFF_FFFF) | (b.rng.next() << 32) : count
+        let wide32 = a32 || b.mode32
+        b.regs[Reg.rsi] = src | (wide32 ? b.rng.next() << 32 : 0)
+        b.regs[Reg.rdi] = dst | (wide32 ? b.rng.next() << 32 : 0)
+        b.regs[Reg.rcx] = wide32 ? (count & 0xFFFF_FFFF) | (b.rng.next() << 32) : count
         b.repeatUntilDone = rep != 0
         b.redundantPrefixes = false
         let repName = ["", "rep ", "repne "][rep]
@@ -830,7 +846,7 @@ public enum Families {
     }
 
     static func xlat(_ b: inout Builder) -> TestCase {
-        let a32 = b.rng.chance(20)
+        let a32 = !b.mode32 && b.rng.chance(20)
         if a32 { b.legacy.append(0x67) }
         if b.rng.chance(20) { b.rex |= 8 }
         let table = Layout.dataAddress + UInt64(0x100 + b.rng.below(Layout.dataSize - 0x300))
@@ -877,6 +893,33 @@ public enum Families {
         }
     }
 
+    // MARK: 32-bit only
+
+    static func bcd(_ b: inout Builder) -> TestCase {
+        let ops: [(UInt8, String, UInt64)] = [(0x27, "daa", Flag.of), (0x2F, "das", Flag.of),
+                                              (0x37, "aaa", Flag.of | Flag.sf | Flag.zf | Flag.pf),
+                                              (0x3F, "aas", Flag.of | Flag.sf | Flag.zf | Flag.pf),
+                                              (0xD4, "aam", Flag.of | Flag.af | Flag.cf), (0xD5, "aad", Flag.of | Flag.af | Flag.cf)]
+        let (opc, name, undefined) = b.rng.pick(ops)
+        b.regs[Reg.rax] = (b.regs[Reg.rax] & ~0xFFFF) | (b.rng.chance(50) ? b.edge(16) : UInt64(b.rng.below(0x100)) * 0x0101 & 0x0FFF)
+        b.opcode = [opc]
+        if opc >= 0xD4 {
+            b.immBytes(b.rng.chance(70) ? 10 : b.rng.chance(10) ? 0 : b.rng.next(), 1)   // AAM 0: #DE
+        }
+        b.undefinedFlags = undefined
+        return b.finish("bcd32", name)
+    }
+
+    static func pusha(_ b: inout Builder) -> TestCase {
+        b.reserve(Reg.rsp)
+        let o16 = b.rng.chance(25)
+        if o16 { b.legacy.append(0x66) }
+        let popa = b.rng.bool()
+        b.opcode = [popa ? 0x61 : 0x60]
+        b.redundantPrefixes = false
+        return b.finish("pusha32", (popa ? "popa" : "pusha") + (o16 ? "16" : "32"))
+    }
+
     // MARK: random bytes
 
     /// Register values for random code: small, inside the data pages, or far from anything
@@ -885,10 +928,12 @@ public enum Families {
         switch b.rng.below(10) {
         case 0: return 0
         case 1: return UInt64(b.rng.below(0x100))
-        case 2: return ~0
-        case 3: return 0x8000_0000_0000_0000 | b.rng.next()
+        // (32-bit mode: nothing near 0xFFFFFFFF, where an access past the 4 GiB segment limit
+        // raises #GP on the host; the emulator has no segment limit checks yet.)
+        case 2: return b.mode32 ? 0x7FFF_0000 : ~0
+        case 3: return 0x8000_0000_0000_0000 | b.rng.next() & (b.mode32 ? 0x7FFF_FFFF : ~0)
         case 4, 5, 6: return Layout.dataAddress + UInt64(0x800 + b.rng.below(Layout.dataSize - 0x1000))
-        case 7: return b.rng.pick([0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFF_8000_0000] as [UInt64])
+        case 7: return b.rng.pick(b.mode32 ? [0x7FFF_FFFF, 0x8000_0000] : [0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFF_8000_0000] as [UInt64])
         default: return UInt64(b.rng.below(0x1000)) | 0xFFFF_8000_0000_0000
         }
     }
@@ -897,12 +942,12 @@ public enum Families {
     /// transfers, segment and FS/GS-base writes, VEX/EVEX (vector registers hold harness
     /// pointers that gathers would use), and instructions the emulator cannot model the same way
     /// (CPUID, RDTSC, RDRAND, POPF with arbitrary flags).
-    static func acceptableRandom(_ bytes: [UInt8]) -> Bool {
+    static func acceptableRandom(_ bytes: [UInt8], mode32: Bool) -> Bool {
         var i = 0
         while i < bytes.count {
             let p = bytes[i]
-            if [0x64, 0x65].contains(p) { return false }
-            if [0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x2E, 0x3E, 0x26, 0x36].contains(p) || (p & 0xF0) == 0x40 { i += 1; continue }
+            if [0x64, 0x65].contains(p) || (mode32 && p == 0x2E) { return false }
+            if [0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x2E, 0x3E, 0x26, 0x36].contains(p) || (!mode32 && (p & 0xF0) == 0x40) { i += 1; continue }
             break
         }
         guard i < bytes.count else { return false }
@@ -911,6 +956,8 @@ public enum Families {
         switch op {
         case 0xC4, 0xC5, 0x62, 0x8F, 0xCC, 0xCD, 0xCE, 0xF1, 0xCF, 0xCA, 0xCB, 0x9D, 0x8E, 0x9A, 0xEA:
             return false
+        case 0x07, 0x17, 0x1F:
+            return false   // POP ES/SS/DS (32-bit mode): segment loads
         case 0x6C, 0x6D, 0x6E, 0x6F, 0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF, 0xF4, 0xFA, 0xFB:
             // I/O, HLT, CLI/STI: #GP at CPL 3 on the host; the emulator does not model privilege yet.
             return false
@@ -923,6 +970,8 @@ public enum Families {
             switch op2 {
             case 0x00, 0x01, 0x02, 0x03, 0x05, 0x07, 0x34, 0x35, 0x31, 0x33, 0xA2, 0xAE, 0xA1, 0xA9, 0x37, 0x0E, 0x77:
                 return false
+            case 0xB2, 0xB4, 0xB5:
+                return false   // LSS/LFS/LGS: segment loads (LFS/LGS would move the harness's TLS base)
             case 0x06, 0x08, 0x09, 0x20, 0x21, 0x22, 0x23, 0x30, 0x32:
                 // CLTS, INVD, WBINVD, MOV CRn/DRn, WRMSR, RDMSR: privileged (not modelled yet).
                 return false
@@ -947,12 +996,12 @@ public enum Families {
             let n = 1 + b.rng.below(15)
             for _ in 0..<n { bytes.append(UInt8(truncatingIfNeeded: b.rng.next())) }
             if b.rng.chance(30) { bytes.insert(0x0F, at: b.rng.below(min(3, bytes.count) + 1)) }
-        } while !acceptableRandom(bytes)
+        } while !acceptableRandom(bytes, mode32: b.mode32)
         for r in 0..<16 { b.regs[r] = safeValue(&b) }
         b.regs[Reg.rcx] = UInt64(b.rng.below(0x200))
         b.regs[Reg.rsp] = b.stackAddress()
         b.opcode = bytes
-        var c = b.finish("random", "random")
+        var c = b.finish(b.mode32 ? "random32" : "random", "random")
         c.probeLength = true
         return c
     }

@@ -84,7 +84,7 @@ public final class DiffRunner {
     }
 
     public func generate(_ family: Family, index: Int) -> TestCase {
-        var b = Builder(rng: caseRNG(seed: options.seed, family: family.name, index: index))
+        var b = Builder(rng: caseRNG(seed: options.seed, family: family.name, index: index), mode32: family.mode32)
         return family.generate(&b)
     }
 
@@ -132,7 +132,7 @@ public final class DiffRunner {
 
     func record(_ cmp: Comparison, _ c: TestCase, _ host: Outcome, _ emu: Outcome, index: Int,
                 into report: inout FamilyReport) {
-        let key = c.family == "random" ? "random " + opcodeKey(c.code) : c.name.replacingOccurrences(of: " mem", with: "")
+        let key = c.family.hasPrefix("random") ? "random " + opcodeKey(c.code) : c.name.replacingOccurrences(of: " mem", with: "")
         for item in cmp.undefinedChecked {
             report.undefinedChecked["\(key) | \(item)", default: 0] += 1
         }

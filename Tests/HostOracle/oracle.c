@@ -220,8 +220,17 @@ int ho_run(const HOState *in, HOResult *out) {
     runnerTid = tid;
     input = *in;
     memset(&output, 0, sizeof output);
+    // 32-bit compatibility-mode code uses DS/ES for data: a null selector (what a 64-bit
+    // process has) would #GP there. Load the flat user data segment for the run.
+    uint16_t ds = 0, es = 0;
+    int compat = in->cs == 0x23;
+    if (compat) {
+        __asm__ volatile("mov %%ds, %0; mov %%es, %1" : "=r"(ds), "=r"(es));
+        __asm__ volatile("mov %0, %%ds; mov %0, %%es" :: "r"((uint16_t)0x2B));
+    }
     phase = PHASE_ENTER;
     __asm__ volatile("int3" ::: "memory");
+    if (compat) __asm__ volatile("mov %0, %%ds; mov %1, %%es" :: "r"(ds), "r"(es));
     int ok = phase == PHASE_DONE;
     phase = PHASE_IDLE;
     if (!ok) return -8;

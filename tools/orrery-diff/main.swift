@@ -42,7 +42,7 @@ struct OrreryDiff: ParsableCommand {
 
     mutating func run() throws {
         if listFamilies {
-            for f in Families.all { print(f.name.padding(toLength: 12) + f.summary) }
+            for f in Families.all { print(f.name.padding(toLength: 14) + f.summary) }
             return
         }
         for f in families where Families.named(f) == nil {
