@@ -150,7 +150,9 @@ private struct Printer {
         if entry.isByteOperation { return false }
         if nameParts.count == 3 && !hasBranch { return true }
         if nameParts.count == 2 && rexW { return true }  // "cmpxchg8b/cmpxchg16b": only REX.W matters
-        if entry.attributes.contains(.force64) { return false }
+        // Near branches: 66 selects 16 bits on the AMD reference CPU (the decoder follows it);
+        // objdump still calls 66 on a rel8 branch "data16", as its encoding does not change.
+        if entry.attributes.contains(.force64) { return !rexW && !entry.operands.contains(.J(.b)) }
         if entry.attributes.contains(.default64) || hasEmbeddedOperand { return !rexW }
         if sregRegisterForm { return true }
         for op in entry.operands {
@@ -403,6 +405,8 @@ private struct Printer {
             if case .port = $0 { return false }
             return false
         }
+        // 16-bit JMP/CALL rel16 are "jmpw"/"callw" (objdump leaves Jcc rel16 unmarked).
+        if hasBranch && opsize == 2 && !conditionalBranch && entry.operands.contains(.J(.z)) { mnemonic += "w" }
         // movabs: GNU as's name for MOV with a 64-bit immediate or a 64-bit absolute offset.
         if mnemonic == "mov" && ((info.immSize == 8) || entry.operands.contains(where: {
             if case .O = $0 { return info.dispSize == 8 }; return false })) {
