@@ -25,6 +25,11 @@ public enum Reg {
 public enum Seg {
     public static let es = 0, cs = 1, ss = 2, ds = 3, fs = 4, gs = 5
     public static let names = ["es", "cs", "ss", "ds", "fs", "gs"]
+    /// Slot 6 of the segment-base table: a constant zero base (ES/CS/DS in 64-bit mode).
+    public static let flat64 = 6
+    /// Slot 7: also a zero base, for SS in 64-bit mode; kept apart because a non-canonical
+    /// address through SS raises #SS rather than #GP.
+    public static let stack64 = 7
 }
 
 /// What the decoder needs to know about the current mode.

@@ -34,6 +34,10 @@ public struct CPUFault: Error, Equatable, Sendable, CustomStringConvertible {
     /// RIP at the *next* instruction and counts the instruction as retired. Faults (the default)
     /// restore RIP to the faulting instruction.
     public var isTrap: Bool
+    /// Internal: a #GP(0) raised because a data address was not canonical. In 64-bit mode such a
+    /// reference through the SS segment (RSP/RBP base, or an SS override) raises #SS(0) instead;
+    /// only the interpreter knows the operand's segment, so it converts and clears this flag.
+    public var nonCanonical: Bool = false
 
     @inlinable public init(_ vector: ExceptionVector, errorCode: UInt32? = nil, trap: Bool = false) {
         self.vector = vector; self.errorCode = errorCode; self.isTrap = trap

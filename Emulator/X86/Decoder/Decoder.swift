@@ -391,12 +391,15 @@ public enum Decoder {
     /// The segment a memory operand uses: the override, else SS for rSP/rBP bases, else DS.
     /// In 64-bit mode only FS and GS have bases; the rest use the always-zero slot.
     static func effectiveSegment(info: DecodeInfo, long: Bool) -> Int {
-        let seg: Int
-        if let o = info.segmentOverride { seg = o }
-        else if info.base == Reg.rsp || info.base == Reg.rbp { seg = Seg.ss }
-        else { seg = Seg.ds }
-        if long && seg != Seg.fs && seg != Seg.gs { return 6 }
-        return seg
+        let defaultSegment = info.base == Reg.rsp || info.base == Reg.rbp ? Seg.ss : Seg.ds
+        if long {
+            // 64-bit mode ignores ES/CS/SS/DS overrides entirely (they are null prefixes, so an
+            // SS override does not turn a non-canonical #GP into #SS: checked on the host).
+            // Only FS and GS have bases.
+            if let o = info.segmentOverride, o == Seg.fs || o == Seg.gs { return o }
+            return defaultSegment == Seg.ss ? Seg.stack64 : Seg.flat64
+        }
+        return info.segmentOverride ?? defaultSegment
     }
 }
 

@@ -37,6 +37,16 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0x1E] = .op("push ds", [], Move.pushSreg(Seg.ds), [.invalid64])
     m[0x1F] = .op("pop ds", [], Move.popSreg(Seg.ds), [.invalid64])
 
+    // BCD adjusts (32-bit mode only).
+    m[0x27] = .op("daa", [], HandlerSet(all: Legacy32.daa), [.invalid64])
+    m[0x2F] = .op("das", [], HandlerSet(all: Legacy32.das), [.invalid64])
+    m[0x37] = .op("aaa", [], HandlerSet(all: Legacy32.aaa), [.invalid64])
+    m[0x3F] = .op("aas", [], HandlerSet(all: Legacy32.aas), [.invalid64])
+    m[0xD4] = .op("aam", [.I(.b)], HandlerSet(all: Legacy32.aam), [.invalid64])
+    m[0xD5] = .op("aad", [.I(.b)], HandlerSet(all: Legacy32.aad), [.invalid64])
+    m[0x60] = .op("pushaw/pushad", [], Legacy32.pusha, [.invalid64])
+    m[0x61] = .op("popaw/popad", [], Legacy32.popa, [.invalid64])
+
     // 40-4F: INC/DEC r (32-bit mode; REX prefixes in 64-bit mode, handled by the decoder).
     for r in 0..<8 {
         m[0x40 + r] = .op("inc", [.Z(.v)], Arith.unary(.inc), [.invalid64])

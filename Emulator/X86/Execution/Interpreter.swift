@@ -89,7 +89,11 @@ public final class X86CPU {
                     if cpu.pointee.exitBlock { break }
                     entry += 1
                 }
-            } catch {
+            } catch var error {
+                if error.nonCanonical {
+                    if entry.pointee.segment == UInt8(Seg.stack64) { error = .ss(0) }
+                    error.nonCanonical = false
+                }
                 if error.isTrap {
                     // A trap (INT3, INT n, INTO) completes its instruction: RIP stays after it.
                     executed += 1

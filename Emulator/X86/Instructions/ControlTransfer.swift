@@ -191,8 +191,13 @@ enum LoopHandlers {
             if count == 0 { try cpu.branch(to: i.imm) }
             return
         case .loop: taken = count != 1
-        case .loope: taken = count != 1 && cpu.pointee.zeroFlag
-        case .loopne: taken = count != 1 && !cpu.pointee.zeroFlag
+        case .loope, .loopne:
+            // Undocumented, measured on the reference CPU (AMD Zen): a REP prefix overrides the
+            // condition as it does for CMPS/SCAS: F3 makes both LOOPE and LOOPNE test ZF = 1,
+            // F2 makes both test ZF = 0. Without one, E1 is LOOPE and E0 is LOOPNE.
+            let prefixes = i.pointee.prefixes
+            let wantZero = prefixes.contains(.rep) ? true : prefixes.contains(.repne) ? false : kind == .loope
+            taken = count != 1 && cpu.pointee.zeroFlag == wantZero
         }
         if taken {
             guard CPUState.isCanonical(i.imm) else { throw .gp(0) }

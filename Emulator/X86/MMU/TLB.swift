@@ -87,7 +87,12 @@ extension CPUState {
     @inline(never)
     mutating func translate(_ linear: UInt64, stack: Bool) throws(CPUFault) -> UInt64 {
         if mode == .long64 {
-            guard Self.isCanonical(linear) else { throw stack ? .ss(0) : .gp(0) }
+            guard Self.isCanonical(linear) else {
+                if stack { throw .ss(0) }
+                var f = CPUFault.gp(0)
+                f.nonCanonical = true
+                throw f
+            }
             return linear
         }
         return linear & 0xFFFF_FFFF
@@ -124,9 +129,18 @@ extension CPUState {
         _ = try translate(address &+ UInt64(size - 1), stack: false)
     }
 
+    /// Outside 64-bit mode an access may not run past 4 GiB - 1: with flat 4 GiB segments that
+    /// is a limit violation (#SS for stack references, #GP otherwise), not a wrap to address 0.
+    /// Full segment limit checks arrive with [3/6].
+    @inline(__always)
+    func checkWrapAround(_ address: UInt64, size: Int, stack: Bool) throws(CPUFault) {
+        if mode != .long64 && address &+ UInt64(size) > 0x1_0000_0000 { throw stack ? .ss(0) : .gp(0) }
+    }
+
     @inline(never)
     mutating func readSlow(_ address: UInt64, size: Int, stack: Bool) throws(CPUFault) -> UInt64 {
         if (address & 0xFFF) + UInt64(size) > 4096 {
+            try checkWrapAround(address, size: size, stack: stack)
             // Crosses a page: both pages must translate before any byte is read.
             let last = address &+ UInt64(size - 1)
             _ = try translate(address, stack: stack)
@@ -154,6 +168,7 @@ extension CPUState {
     @inline(never)
     mutating func writeSlow(_ address: UInt64, size: Int, value: UInt64, stack: Bool) throws(CPUFault) {
         if (address & 0xFFF) + UInt64(size) > 4096 {
+            try checkWrapAround(address, size: size, stack: stack)
             let last = address &+ UInt64(size - 1)
             _ = try translate(address, stack: stack)
             _ = try translate(last, stack: stack)

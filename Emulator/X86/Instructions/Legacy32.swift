@@ -1,0 +1,165 @@
+// Layer: X86 (CPU model), instruction handlers: instructions that exist only outside 64-bit
+// mode (they are #UD there): the BCD adjusts DAA/DAS/AAA/AAS/AAM/AAD and PUSHA/POPA.
+// Undefined flags follow the host CPU (AMD), as measured with orrery-diff (families bcd32,
+// pusha32); see the comment on each handler.
+
+enum Legacy32 {
+    @inline(__always) static func al(_ cpu: CPU) -> UInt8 { cpu.reg(0) as UInt8 }
+    @inline(__always) static func setAL(_ cpu: CPU, _ v: UInt8) { cpu.setReg(0, v) }
+    @inline(__always) static func ah(_ cpu: CPU) -> UInt8 { cpu.reg(1) as UInt8 }
+    @inline(__always) static func setAH(_ cpu: CPU, _ v: UInt8) { cpu.setReg(1, v) }
+
+    /// DAA: decimal adjust AL after an addition of two packed-BCD bytes. OF is undefined.
+    static func daa(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let oldAL = al(cpu)
+        let oldCF = cpu.pointee.carryFlag
+        let oldAF = cpu.pointee.auxCarryFlag
+        var a = oldAL
+        var cf = false, af = false
+        if a & 0x0F > 9 || oldAF {
+            let (r, carry) = a.addingReportingOverflow(6)
+            a = r
+            cf = oldCF || carry
+            af = true
+        }
+        if oldAL > 0x99 || oldCF {
+            a = a &+ 0x60
+            cf = true
+        } else {
+            cf = false
+        }
+        setAL(cpu, a)
+        bcdFlags(cpu, a, cf: cf, af: af, overflow: (oldAL ^ a) & a & 0x80 != 0)
+    }
+
+    /// DAS: decimal adjust AL after a subtraction. OF is undefined.
+    static func das(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let oldAL = al(cpu)
+        let oldCF = cpu.pointee.carryFlag
+        let oldAF = cpu.pointee.auxCarryFlag
+        var a = oldAL
+        var cf = false, af = false
+        if a & 0x0F > 9 || oldAF {
+            let (r, borrow) = a.subtractingReportingOverflow(6)
+            a = r
+            cf = oldCF || borrow
+            af = true
+        }
+        if oldAL > 0x99 || oldCF {
+            a = a &- 0x60
+            cf = true
+        }
+        setAL(cpu, a)
+        bcdFlags(cpu, a, cf: cf, af: af, overflow: (oldAL ^ a) & oldAL & 0x80 != 0)
+    }
+
+    /// AAA: ASCII adjust after addition: AX += 0x106 when the low digit overflowed, then AL &= 0x0F.
+    /// CF = AF = "adjusted". SF, ZF, PF and OF are undefined; the reference CPU (AMD) sets them
+    /// as the 16-bit addition AX + 0x106 (or AX + 0 without adjustment) would.
+    static func aaa(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let adjust = al(cpu) & 0x0F > 9 || cpu.pointee.auxCarryFlag
+        let ax = cpu.reg(0) as UInt16
+        let addend: UInt16 = adjust ? 0x106 : 0
+        let r = ax &+ addend
+        cpu.setReg(0, r & 0xFF0F)
+        asciiFlags(cpu, r, adjust: adjust, overflow: (ax ^ r) & (addend ^ r) & 0x8000 != 0)
+    }
+
+    /// AAS: ASCII adjust after subtraction: AX -= 0x106 (AL -= 6, AH -= 1) when the low digit
+    /// borrowed, then AL &= 0x0F. Undefined flags as the 16-bit subtraction (AMD).
+    static func aas(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let adjust = al(cpu) & 0x0F > 9 || cpu.pointee.auxCarryFlag
+        let ax = cpu.reg(0) as UInt16
+        let subtrahend: UInt16 = adjust ? 0x106 : 0
+        let r = ax &- subtrahend
+        cpu.setReg(0, r & 0xFF0F)
+        asciiFlags(cpu, r, adjust: adjust, overflow: (ax ^ subtrahend) & (ax ^ r) & 0x8000 != 0)
+    }
+
+    @inline(__always) static func asciiFlags(_ cpu: CPU, _ r: UInt16, adjust: Bool, overflow: Bool) {
+        var f = FlagMath.szp(r)
+        if adjust { f |= Flag.cf | Flag.af }
+        if overflow { f |= Flag.of }
+        cpu.pointee.setArithmeticFlags(f)
+    }
+
+    /// AAM imm8: AH = AL / imm8, AL = AL % imm8 (#DE when imm8 is 0). SF, ZF, PF from AL;
+    /// OF, AF, CF undefined (cleared by the reference CPU).
+    static func aam(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let base = UInt8(truncatingIfNeeded: i.imm)
+        guard base != 0 else { throw .de }
+        let a = al(cpu)
+        setAH(cpu, a / base)
+        setAL(cpu, a % base)
+        cpu.pointee.setArithmeticFlags(FlagMath.szp(a % base))
+    }
+
+    /// AAD imm8: AL = AL + AH * imm8, AH = 0. Flags as the byte addition that computes it.
+    static func aad(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let base = UInt8(truncatingIfNeeded: i.imm)
+        let product = ah(cpu) &* base
+        let a = al(cpu)
+        let r = a &+ product
+        cpu.setReg(0, UInt16(r))
+        cpu.pointee.setLazy(.add, r, a, product)
+    }
+
+    /// Flags after DAA/DAS/AAA/AAS: CF and AF as computed; SF, ZF, PF from the result.
+    @inline(__always) static func bcdFlags(_ cpu: CPU, _ result: UInt8, cf: Bool, af: Bool, overflow: Bool) {
+        var f = FlagMath.szp(result)
+        if cf { f |= Flag.cf }
+        if af { f |= Flag.af }
+        if overflow { f |= Flag.of }
+        cpu.pointee.setArithmeticFlags(f)
+    }
+
+    // MARK: PUSHA / POPA
+
+    /// PUSHA/PUSHAD: push AX/EAX, CX, DX, BX, the original SP, BP, SI, DI. All eight stores are
+    /// made to a private stack pointer; ESP changes only when all succeeded.
+    @inline(__always) static func pushAll<T: GuestInt>(_ cpu: CPU, _: T.Type) throws(CPUFault) {
+        let size = UInt32(MemoryLayout<T>.size)
+        let esp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp))
+        let ss = cpu.pointee.segmentBase[Seg.ss]
+        var sp = esp
+        for r in 0..<8 {
+            sp = sp &- size
+            let value: T = r == Reg.rsp ? T(truncatingIfNeeded: esp) : T(truncatingIfNeeded: cpu.gpr(r))
+            try cpu.pointee.write((ss &+ UInt64(sp)) & 0xFFFF_FFFF, value, stack: true)
+        }
+        cpu.setGPR(Reg.rsp, (cpu.gpr(Reg.rsp) & ~0xFFFF_FFFF) | UInt64(sp))
+    }
+
+    /// POPA/POPAD: pop DI, SI, BP, (skip SP), BX, DX, CX, AX.
+    @inline(__always) static func popAll<T: GuestInt>(_ cpu: CPU, _: T.Type) throws(CPUFault) {
+        let size = UInt32(MemoryLayout<T>.size)
+        let ss = cpu.pointee.segmentBase[Seg.ss]
+        var sp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp))
+        var values: (T, T, T, T, T, T, T, T) = (0, 0, 0, 0, 0, 0, 0, 0)
+        // Read all eight first so a fault leaves every register unchanged.
+        values.7 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        values.6 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        values.5 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        sp &+= size  // the saved SP is discarded
+        values.3 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        values.2 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        values.1 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        values.0 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        cpu.setReg(UInt8(Reg.rdi * 8), values.7)
+        cpu.setReg(UInt8(Reg.rsi * 8), values.6)
+        cpu.setReg(UInt8(Reg.rbp * 8), values.5)
+        cpu.setReg(UInt8(Reg.rbx * 8), values.3)
+        cpu.setReg(UInt8(Reg.rdx * 8), values.2)
+        cpu.setReg(UInt8(Reg.rcx * 8), values.1)
+        cpu.setReg(UInt8(Reg.rax * 8), values.0)
+        cpu.setGPR(Reg.rsp, (cpu.gpr(Reg.rsp) & ~0xFFFF_FFFF) | UInt64(sp))
+    }
+
+    static func pusha16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try pushAll(cpu, UInt16.self) }
+    static func pusha32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try pushAll(cpu, UInt32.self) }
+    static func popa16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try popAll(cpu, UInt16.self) }
+    static func popa32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try popAll(cpu, UInt32.self) }
+
+    static let pusha = HandlerSet(any16: pusha16, any32: pusha32)
+    static let popa = HandlerSet(any16: popa16, any32: popa32)
+}
