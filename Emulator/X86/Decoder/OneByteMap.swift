@@ -44,8 +44,8 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0x3F] = .op("aas", [], HandlerSet(all: Legacy32.aas), [.invalid64])
     m[0xD4] = .op("aam", [.I(.b)], HandlerSet(all: Legacy32.aam), [.invalid64])
     m[0xD5] = .op("aad", [.I(.b)], HandlerSet(all: Legacy32.aad), [.invalid64])
-    m[0x60] = .op("pushaw/pushad", [], Legacy32.pusha, [.invalid64])
-    m[0x61] = .op("popaw/popad", [], Legacy32.popa, [.invalid64])
+    m[0x60] = .op("pushaw/pusha/pusha", [], Legacy32.pusha, [.invalid64])
+    m[0x61] = .op("popaw/popa/popa", [], Legacy32.popa, [.invalid64])
 
     // 40-4F: INC/DEC r (32-bit mode; REX prefixes in 64-bit mode, handled by the decoder).
     for r in 0..<8 {
