@@ -212,6 +212,13 @@ public enum Families {
         let bits = b.pickBits()
         b.setSize(bits)
         let digit = b.rng.below(2)
+        if b.mode32 && bits != 8 && b.rng.bool() {
+            // 40+r / 48+r: the one-byte INC/DEC of 32-bit mode (REX prefixes in 64-bit mode).
+            let r = b.pickReg()
+            b.setReg(r, bits: bits, b.edge(bits))
+            b.opcode = [UInt8((digit == 0 ? 0x40 : 0x48) + r)]
+            return b.finish("incdec", "\(digit == 0 ? "inc" : "dec") r\(bits) (4x)")
+        }
         let e = b.formE(digit: digit, bits: bits)
         b.opcode = [bits == 8 ? 0xFE : 0xFF]
         b.maybeLock(e)
@@ -665,7 +672,10 @@ public enum Families {
         case 0, 1, 2, 3:
             let short = form == 0 || form == 2
             b.opcode = form == 0 ? [UInt8(0x70 + cc)] : form == 1 ? [0x0F, UInt8(0x80 + cc)] : form == 2 ? [0xEB] : [0xE9]
-            let length = b.legacy.count + b.opcode.count + (short ? 1 : 4)
+            // With 66, near branches take a rel16 (AMD in 64-bit mode, everyone in 32-bit mode;
+            // Intel ignores 66 in 64-bit mode) and the target is truncated to 16 bits.
+            let dispBytes = short ? 1 : o16 ? 2 : 4
+            let length = b.legacy.count + b.opcode.count + dispBytes
             let next = Layout.codeAddress + UInt64(b.codeOffset + length)
             var target = b.branchTarget(length: length, allowFar: !short)
             if short {
@@ -677,7 +687,7 @@ public enum Families {
                 }
                 b.immBytes(target &- next, 1)
             } else {
-                b.immBytes(target &- next, 4)
+                b.immBytes(target &- next, dispBytes)
             }
             name = form < 2 ? "j\(ccNames[cc]) \(short ? "rel8" : "rel32")" : "jmp \(short ? "rel8" : "rel32")"
         default:
@@ -711,9 +721,10 @@ public enum Families {
         switch form {
         case 0:
             b.opcode = [0xE8]
-            let length = b.legacy.count + 5
+            let dispBytes = o16 ? 2 : 4   // see jcc
+            let length = b.legacy.count + 1 + dispBytes
             let target = b.branchTarget(length: length, allowFar: true)
-            b.immBytes(target &- (Layout.codeAddress + UInt64(b.codeOffset + length)), 4)
+            b.immBytes(target &- (Layout.codeAddress + UInt64(b.codeOffset + length)), dispBytes)
             name = "call rel32"
         case 1, 2:
             b.opcode = [0xFF]
