@@ -11,7 +11,5 @@ bash tools/build-roms.sh
 swift build --build-tests
 swift test --skip-build
 swift build -c release --omit-frame-pointers
-if [ -x .build/release/orrery-diff ]; then
-    .build/release/orrery-diff --cases 200000 --seed 1
-fi
+.build/release/orrery-diff --cases 200000 --seed 1
 .build/release/orrery bench

@@ -152,7 +152,9 @@ public final class DiffRunner {
             if options.verbose {
                 options.output("skip [\(c.family) #\(index)] \(c.name): \(reason); host \(host.event) rip \(hex(host.rip)), emulator \(emu.event) rip \(hex(emu.rip))  \(hexBytes(c.code))")
             }
-        case .unimplemented where options.skipUnimplemented:
+        case .unimplemented where options.skipUnimplemented
+                || (c.family.hasPrefix("random") && Scope.isFloatingPointOrVector(c.code, mode32: c.mode32)):
+            // x87/MMX/SSE are issue [2/6]: reported by form below, not failed.
             report.unimplemented += 1
             report.unimplementedNames[key, default: 0] += 1
         case .unimplemented, .mismatch:

@@ -44,6 +44,7 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0x3F] = .op("aas", [], HandlerSet(all: Legacy32.aas), [.invalid64])
     m[0xD4] = .op("aam", [.I(.b)], HandlerSet(all: Legacy32.aam), [.invalid64])
     m[0xD5] = .op("aad", [.I(.b)], HandlerSet(all: Legacy32.aad), [.invalid64])
+    m[0xD6] = .op("salc", [], HandlerSet(all: Legacy32.salc), [.invalid64])
     m[0x60] = .op("pushaw/pusha/pusha", [], Legacy32.pusha, [.invalid64])
     m[0x61] = .op("popaw/popa/popa", [], Legacy32.popa, [.invalid64])
 
@@ -54,7 +55,8 @@ func buildOneByteMap() -> [OpcodeNode] {
         m[0x50 + r] = .op("push", [.Z(.v)], Move.push, [.default64])
         m[0x58 + r] = .op("pop", [.Z(.v)], Move.pop, [.default64])
     }
-    m[0x63] = .byMode(long: .op("movsxd", [.G(.v), .E(.d)], Move.movsxd), legacy: .invalid)
+    m[0x63] = .byMode(long: .op("movsxd", [.G(.v), .E(.d)], Move.movsxd),
+                      legacy: .op("arpl", [.E(.w), .G(.w)], Legacy32.arplSet))
     m[0x68] = .op("push", [.I(.z)], Move.pushImm, [.default64])
     m[0x69] = .op("imul", [.G(.v), .E(.v), .I(.z)], Arith.imulGEI)
     m[0x6A] = .op("push", [.I(.bs)], Move.pushImm, [.default64])

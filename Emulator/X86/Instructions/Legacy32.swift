@@ -113,6 +113,31 @@ enum Legacy32 {
         cpu.pointee.setArithmeticFlags(f)
     }
 
+    /// SALC (D6, undocumented but implemented by AMD and Intel outside 64-bit mode):
+    /// AL = CF ? 0xFF : 0x00. Flags unchanged.
+    static func salc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        setAL(cpu, cpu.pointee.carryFlag ? 0xFF : 0)
+    }
+
+    /// ARPL r/m16, r16 (63 outside 64-bit mode): if the destination selector's RPL (bits 1:0)
+    /// is below the source's, raise it to the source's and set ZF; else clear ZF. Only ZF changes.
+    @inline(__always) static func arpl(_ cpu: CPU, _ i: Instr, destination: UInt16) -> UInt16? {
+        let source = cpu.reg(i.reg) as UInt16
+        let raise = destination & 3 < source & 3
+        cpu.pointee.updateArithmeticFlags(mask: Flag.zf, bits: raise ? Flag.zf : 0)
+        return raise ? (destination & ~3) | (source & 3) : nil
+    }
+    static func arplReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if let v = arpl(cpu, i, destination: cpu.reg(i.rm) as UInt16) { cpu.setReg(i.rm, v) }
+    }
+    static func arplMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let ea = cpu.effectiveAddress(i)
+        let old: UInt16 = try cpu.load(ea)
+        try cpu.pointee.probeWrite(ea, size: 2)
+        if let v = arpl(cpu, i, destination: old) { try cpu.store(ea, v) }
+    }
+    static let arplSet = HandlerSet(reg16: arplReg, reg32: arplReg, mem16: arplMem, mem32: arplMem)
+
     // MARK: PUSHA / POPA
 
     /// PUSHA/PUSHAD: push AX/EAX, CX, DX, BX, the original SP, BP, SI, DI. All eight stores are
