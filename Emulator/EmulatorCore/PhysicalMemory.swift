@@ -2,6 +2,14 @@
 // physical address. The CPU's TLB hands out pointers into it; everything else goes through
 // read/write helpers that check bounds and never trap on guest-controlled addresses.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 public final class PhysicalMemory {
     /// Host pointer to guest physical address 0.
     public let base: UnsafeMutableRawPointer
@@ -10,9 +18,11 @@ public final class PhysicalMemory {
 
     public enum Error: Swift.Error, CustomStringConvertible {
         case badSize(UInt64)
+        case cannotAllocate(UInt64)
         public var description: String {
             switch self {
             case .badSize(let s): return "guest RAM size \(s) must be a non-zero multiple of 4096 below 64 GiB"
+            case .cannotAllocate(let s): return "cannot reserve \(s) bytes of host memory for guest RAM"
             }
         }
     }
@@ -20,12 +30,15 @@ public final class PhysicalMemory {
     public init(size: UInt64) throws {
         guard size > 0, size % 4096 == 0, size < (64 << 30) else { throw Error.badSize(size) }
         self.size = size
-        // Page-aligned and zero-filled: uninitialised host memory must never reach the guest.
-        self.base = UnsafeMutableRawPointer.allocate(byteCount: Int(size), alignment: 4096)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size))
+        // Anonymous private mapping: page-aligned, and zero-filled by the host kernel on first
+        // touch (uninitialised host memory never reaches the guest), so a large guest RAM costs
+        // nothing until the guest uses it.
+        let p = mmap(nil, Int(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let p, p != MAP_FAILED else { throw Error.cannotAllocate(size) }
+        self.base = p
     }
 
-    deinit { base.deallocate() }
+    deinit { munmap(base, Int(size)) }
 
     /// True when [address, address+count) lies entirely in RAM (overflow-safe).
     @inlinable public func contains(_ address: UInt64, count: UInt64) -> Bool {

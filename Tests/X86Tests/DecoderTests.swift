@@ -250,9 +250,8 @@ final class DecoderTests: XCTestCase {
         expectFault([0x82, 0xC0, 0x01], .ud, .undefined)            // 82 is gone in 64-bit mode
         XCTAssertEqual(info([0x82, 0xC0, 0x01], mode: .protected32).entry?.mnemonic, "add")
         XCTAssertEqual(info([0x48, 0x63, 0xC1]).entry?.mnemonic, "movsxd")
-        // 63 in protected mode is ARPL, which this table does not define yet ([3/6] system
-        // instructions): it decodes as #UD.
-        expectFault([0x63, 0xC1], .ud, mode: .protected32)
+        // 63 in protected mode is ARPL.
+        XCTAssertEqual(info([0x63, 0xC1], mode: .protected32).entry?.mnemonic, "arpl")
         // 32-bit mode: push/pop default to 32 bits, 66 makes them 16.
         XCTAssertEqual(info([0x50], mode: .protected32).operandSizeBytes, 4)
         XCTAssertEqual(info([0x50]).operandSizeBytes, 8)

@@ -83,19 +83,24 @@ extension CPUState {
     }
 
     /// Translates a linear address to physical. Identity until paging lands ([3/6]); checks
-    /// canonical form in 64-bit mode. `stack` selects #SS instead of #GP.
-    @inline(never)
+    /// canonical form in 64-bit mode. `stack` selects #SS instead of #GP. Small enough to inline
+    /// (the interpreter calls it once per block for the fetch address).
+    @inline(__always)
     mutating func translate(_ linear: UInt64, stack: Bool) throws(CPUFault) -> UInt64 {
         if mode == .long64 {
-            guard Self.isCanonical(linear) else {
-                if stack { throw .ss(0) }
-                var f = CPUFault.gp(0)
-                f.nonCanonical = true
-                throw f
-            }
+            guard Self.isCanonical(linear) else { throw Self.nonCanonicalFault(stack: stack) }
             return linear
         }
         return linear & 0xFFFF_FFFF
+    }
+
+    /// #SS(0) for stack references, else #GP(0) marked non-canonical (see CPUFault.nonCanonical).
+    @inline(never)
+    static func nonCanonicalFault(stack: Bool) -> CPUFault {
+        if stack { return .ss(0) }
+        var f = CPUFault.gp(0)
+        f.nonCanonical = true
+        return f
     }
 
     // MARK: data access (fast path inline, slow path out of line)
