@@ -3,7 +3,8 @@
 #   1. unit tests, decoder fuzzing and a short differential run vs the host CPU (debug build)
 #   2. the differential harness in release (the tail-call/inlining design only exists there):
 #      200,000 fixed-seed cases against the host CPU, 0 mismatches required
-#   3. the benchmark guest in release, each workload's checksum compared with the host CPU
+#   3. the threaded handlers really tail-jump in release (tools/check-tailcalls.sh)
+#   4. the benchmark guest in release, each workload's checksum compared with the host CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -11,5 +12,6 @@ bash tools/build-roms.sh
 swift build --build-tests
 swift test --skip-build
 swift build -c release --omit-frame-pointers
+bash tools/check-tailcalls.sh .build/release/orrery
 .build/release/orrery-diff --cases 200000 --seed 1
 .build/release/orrery bench

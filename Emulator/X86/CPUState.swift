@@ -106,9 +106,16 @@ public struct CPUState {
     /// `instructionsRetired` is only updated at block ends, so RDTSC adds its index in the block.
     public var blockEntry: UnsafeRawPointer? = nil
 
-    /// Set by a handler that must end the current block early (self-modifying code hit the
-    /// current page, mode change, HLT). Checked by the interpreter after every instruction.
-    public var exitBlock: Bool = false
+    /// Set by a handler that must end the current block after itself: `BlockExit.next`
+    /// (continue at the next instruction: self-modifying code hit the current page, HLT, OUT)
+    /// or `BlockExit.jumped` (the handler set RIP: branches, a REP chunk that restarts).
+    public var exitBlock: UInt8 = BlockExit.none
+    /// Instructions the current block may still retire (set by the dispatcher, counted down
+    /// by every handler; at 0 the thread of handlers returns to the dispatcher).
+    public var budget: Int = 0
+    /// The exception raised by the instruction at `faultEntry`, if any (see `raise`).
+    public var pendingFault: CPUFault? = nil
+    public var faultEntry: UnsafeRawPointer? = nil
     public var halted: Bool = false
     /// Set (through the board) by a device that ends the run, e.g. isa-debug-exit.
     public var stopRequested: Bool = false
@@ -129,10 +136,24 @@ public struct CPUState {
         regs.deallocate(); segmentBase.deallocate(); memory.deallocate()
     }
 
+    /// RIP. Valid between blocks; inside a block handlers do not keep it current (see Handler).
+    /// Writing it from a handler is a jump: the block ends after the instruction.
     public var rip: UInt64 {
         get { regs[Reg.rip] }
-        set { regs[Reg.rip] = newValue }
+        set {
+            regs[Reg.rip] = newValue
+            exitBlock = BlockExit.jumped
+        }
     }
+}
+
+/// Values of `CPUState.exitBlock`.
+public enum BlockExit {
+    public static let none: UInt8 = 0
+    /// Leave the block; execution continues at the next instruction.
+    public static let next: UInt8 = 1
+    /// Leave the block; the handler has set RIP (a branch was taken).
+    public static let jumped: UInt8 = 2
 }
 
 /// Handlers receive the CPU as a raw pointer: `cpu.pointee.x` has no exclusivity or ARC cost.

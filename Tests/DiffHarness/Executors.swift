@@ -188,7 +188,7 @@ public final class EmulatorExecutor {
         s.pointee.cpl = 3
         s.pointee.halted = false
         s.pointee.stopRequested = false
-        s.pointee.exitBlock = false
+        s.pointee.exitBlock = BlockExit.none
 
         var reason = cpu.run(maxInstructions: 1)
         if c.repeatUntilDone {

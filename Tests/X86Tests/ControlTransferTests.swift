@@ -76,13 +76,13 @@ final class ControlTransferTests: XCTestCase {
         d.imm = nonCanonical
         t.setFlags(Flag.zf)
         t.state.pointee.rip = 0x2000
-        XCTAssertThrowsError(try withUnsafePointer(to: &d) { p throws(CPUFault) in try JccHandlers.je(t.state, p) }) {
+        XCTAssertThrowsError(try withUnsafePointer(to: &d) { p throws(CPUFault) in try JccHandlers.jeBody(t.state, p) }) {
             XCTAssertEqual($0 as? CPUFault, .gp(0))
         }
         XCTAssertEqual(t[Reg.rip], 0x2000)
         // Not taken: no fault even with a bad target.
         t.setFlags(0)
-        XCTAssertNoThrow(try withUnsafePointer(to: &d) { p throws(CPUFault) in try JccHandlers.je(t.state, p) })
+        XCTAssertNoThrow(try withUnsafePointer(to: &d) { p throws(CPUFault) in try JccHandlers.jeBody(t.state, p) })
     }
 
     func testJmpRel8AndRel32() {
@@ -155,17 +155,18 @@ final class ControlTransferTests: XCTestCase {
         d.rm = UInt8(Reg.rax * 8)
         t[Reg.rax] = 0x1_0000_3456
         t.state.pointee.rip = 0x1_0000_1003
-        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.jmpReg16(t.state, p) }
+        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.jmpReg16Body(t.state, p) }
         XCTAssertEqual(t[Reg.rip], 0x3456)
 
         d.imm = 0x0814
+        d.nextRIP = 0x1_0000_1004  // CALL pushes the next instruction's address (16 bits of it)
         t.state.pointee.rip = 0x1_0000_1004
-        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.callRel16(t.state, p) }
+        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.callRel16Body(t.state, p) }
         XCTAssertEqual(t[Reg.rip], 0x0814)
         XCTAssertEqual(t[Reg.rsp], stack - 2)
         XCTAssertEqual(t.readW(stack - 2), 0x1004)
 
-        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.ret16(t.state, p) }
+        try withUnsafePointer(to: &d) { p throws(CPUFault) in try BranchHandlers.ret16Body(t.state, p) }
         XCTAssertEqual(t[Reg.rip], 0x1004)
         XCTAssertEqual(t[Reg.rsp], stack)
     }

@@ -185,11 +185,13 @@ final class DecoderTests: XCTestCase {
         // In 32-bit mode the same encoding is an absolute disp32.
         i = info([0x8B, 0x05, 0x10, 0x00, 0x00, 0x00], mode: .protected32)
         XCTAssertEqual(i.base, Reg.zero); XCTAssertEqual(i.disp, 0x10)
-        // The effective address the handler computes: next RIP + disp.
+        // The decoded record holds the absolute address (next RIP + disp): handlers never read RIP.
         if case let .instruction(di, _) = [UInt8]([0x8B, 0x05, 0x10, 0x00, 0x00, 0x00]).withUnsafeBytes({
             Decoder.decode($0.baseAddress!, available: 6, address: 0x1000, mode: .long64)
         }) {
-            XCTAssertEqual(di.base, UInt8(Reg.rip)); XCTAssertEqual(di.nextRIP, 0x1006); XCTAssertEqual(di.disp, 0x10)
+            XCTAssertEqual(di.base, UInt8(Reg.zero)); XCTAssertEqual(di.nextRIP, 0x1006); XCTAssertEqual(di.disp, 0x1016)
+        } else {
+            XCTFail("rip-relative mov did not decode")
         }
     }
 

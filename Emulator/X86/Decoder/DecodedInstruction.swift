@@ -5,10 +5,13 @@
 // reads AL, AH, AX, EAX or RAX with one load. Memory operands are base/index register numbers,
 // a scale and a sign-extended displacement, computed by `effectiveAddress`.
 
-/// An instruction handler. Handlers are plain functions (no context, no ARC): they read operands
-/// from `Instr`, update `CPU`, and throw the architectural exception the instruction raises.
-/// On entry, `cpu.rip` already holds the address of the next instruction.
-public typealias Handler = @convention(thin) (CPU, Instr) throws(CPUFault) -> Void
+/// An instruction handler. Handlers are plain functions (no context, no ARC) and *threaded*:
+/// each runs its instruction's body (a `throws(CPUFault)` function that reads operands from
+/// `Instr` and updates `CPU`), then retires the instruction and tail-calls the next entry of the
+/// block (`retireAndContinue`), so a block runs as a chain of jumps with no dispatch loop.
+/// A body that throws ends the chain through `raise`. Handlers do not keep RIP up to date:
+/// branches set it (and `exitBlock = BlockExit.jumped`); the dispatcher sets it at block exit.
+public typealias Handler = @convention(thin) (CPU, Instr) -> Void
 public typealias Instr = UnsafePointer<DecodedInstruction>
 
 public struct DecodedInstruction {
@@ -63,6 +66,27 @@ extension UnsafePointer where Pointee == DecodedInstruction {
 }
 
 extension UnsafeMutablePointer where Pointee == CPUState {
+    // MARK: threading
+
+    /// Retires instruction `i` and runs the next entry of the block, unless the block's budget
+    /// is spent or the instruction asked to leave the block. Written so the call is in tail
+    /// position: in release builds it compiles to an indirect jump (no stack growth; blocks are
+    /// at most 64 entries, so debug builds nest at most 64 frames).
+    @inline(__always) public func retireAndContinue(_ i: Instr) {
+        let left = pointee.budget &- 1
+        pointee.budget = left
+        if left == 0 || pointee.exitBlock != BlockExit.none { return }
+        let next = i + 1
+        next.pointee.handler(self, next)
+    }
+
+    /// Records the exception raised by instruction `i` and ends the block's chain; the
+    /// dispatcher restores RIP and delivers or reports it.
+    @inline(never) public func raise(_ fault: CPUFault, at i: Instr) {
+        pointee.pendingFault = fault
+        pointee.faultEntry = UnsafeRawPointer(i)
+    }
+
     // MARK: register operands by byte offset
 
     @inline(__always) public func reg<T: FixedWidthInteger>(_ offset: UInt8) -> T {

@@ -379,6 +379,13 @@ public enum Decoder {
             di.index = UInt8(info.index)
             di.scale = UInt8(info.scale)
             di.disp = UInt64(bitPattern: info.disp)
+            if info.base == Reg.rip {
+                // RIP-relative: blocks are keyed by their virtual address, so the next RIP is
+                // known here and the address becomes absolute; handlers never read RIP.
+                // (With a 32-bit address size, effectiveAddress truncates the sum.)
+                di.base = UInt8(Reg.zero)
+                di.disp = next &+ di.disp
+            }
             di.segment = UInt8(effectiveSegment(info: info, long: long))
         } else {
             // Implicit memory operands (string source DS:rSI, XLAT's DS:[rBX+AL]) honour the

@@ -29,9 +29,9 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
 /// Raises the exception stored in the instruction's `imm` (vector) and `imm2` (error code flag).
 /// Used for encodings the decoder rejected, so a block can end in the fault it will raise.
 @usableFromInline
-func raiseDecodedFault(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+func raiseDecodedFault(_ cpu: CPU, _ i: Instr) {
     let vector = ExceptionVector(rawValue: UInt8(truncatingIfNeeded: i.imm))
-    throw CPUFault(vector, errorCode: i.pointee.imm2 != 0 ? 0 : nil)
+    cpu.raise(CPUFault(vector, errorCode: i.pointee.imm2 != 0 ? 0 : nil), at: i)
 }
 
 public final class X86CPU {
@@ -77,19 +77,20 @@ public final class X86CPU {
                 return .exception(error, rip: rip)
             }
             let limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
-            var entry = UnsafePointer(cache.arena + Int(block.start))
-            var executed = 0
+            let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
-            cpu.pointee.blockEntry = UnsafeRawPointer(entry)
-            do {
-                while executed < limit {
-                    cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP
-                    try entry.pointee.handler(cpu, entry)
-                    executed += 1
-                    if cpu.pointee.exitBlock { break }
-                    entry += 1
-                }
-            } catch var error {
+            cpu.pointee.blockEntry = UnsafeRawPointer(first)
+            cpu.pointee.budget = limit
+            cpu.pointee.exitBlock = BlockExit.none
+            // Run the block: the handlers call each other (see retireAndContinue) until the
+            // budget is spent, one leaves the block, or one raises an exception.
+            first.pointee.handler(cpu, first)
+            if let raised = cpu.pointee.pendingFault, let at = cpu.pointee.faultEntry {
+                cpu.pointee.pendingFault = nil
+                cpu.pointee.faultEntry = nil
+                let entry = at.assumingMemoryBound(to: DecodedInstruction.self)
+                var error = raised
+                var executed = (at - UnsafeRawPointer(first)) / MemoryLayout<DecodedInstruction>.stride
                 if error.nonCanonical {
                     if entry.pointee.segment == UInt8(Seg.stack64) { error = .ss(0) }
                     error.nonCanonical = false
@@ -97,14 +98,20 @@ public final class X86CPU {
                 if error.isTrap {
                     // A trap (INT3, INT n, INTO) completes its instruction: RIP stays after it.
                     executed += 1
+                    cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP
                 } else {
                     cpu.pointee.regs[Reg.rip] = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
                 }
                 cpu.pointee.instructionsRetired &+= UInt64(executed)
-                cpu.pointee.exitBlock = false
+                cpu.pointee.exitBlock = BlockExit.none
                 return .exception(error, rip: cpu.pointee.regs[Reg.rip])
             }
-            cpu.pointee.exitBlock = false
+            let executed = limit - cpu.pointee.budget
+            if cpu.pointee.exitBlock != BlockExit.jumped {
+                // Fell through (or left after a non-branch): continue after the last instruction run.
+                cpu.pointee.regs[Reg.rip] = first[executed - 1].nextRIP
+            }
+            cpu.pointee.exitBlock = BlockExit.none
             cpu.pointee.instructionsRetired &+= UInt64(executed)
             remaining -= UInt64(executed)
         }

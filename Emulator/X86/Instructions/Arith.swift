@@ -75,30 +75,36 @@ enum XorOp: ALUOperation { static var op: ALUOp { .xor } }
 enum CmpOp: ALUOperation { static var op: ALUOp { .cmp } }
 
 enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
-    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) { do { try egRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func egRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let r = cpu.alu(Op.op, cpu.reg(i.rm) as T, cpu.reg(i.reg) as T)
         if Op.op != .cmp { cpu.setReg(i.rm, r) }
     }
-    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) { do { try egMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func egMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let a: T = try cpu.load(ea)
         let r = cpu.alu(Op.op, a, cpu.reg(i.reg) as T)
         if Op.op != .cmp { try cpu.store(ea, r) }
     }
-    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) { do { try geRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let r = cpu.alu(Op.op, cpu.reg(i.reg) as T, cpu.reg(i.rm) as T)
         if Op.op != .cmp { cpu.setReg(i.reg, r) }
     }
-    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) { do { try geMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let b: T = try cpu.load(cpu.effectiveAddress(i))
         let r = cpu.alu(Op.op, cpu.reg(i.reg) as T, b)
         if Op.op != .cmp { cpu.setReg(i.reg, r) }
     }
-    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) { do { try eiRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func eiRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let r = cpu.alu(Op.op, cpu.reg(i.rm) as T, T(truncatingIfNeeded: i.imm))
         if Op.op != .cmp { cpu.setReg(i.rm, r) }
     }
-    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) { do { try eiMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func eiMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let a: T = try cpu.load(ea)
         let r = cpu.alu(Op.op, a, T(truncatingIfNeeded: i.imm))
@@ -109,19 +115,23 @@ enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
 // MARK: TEST, INC/DEC/NEG/NOT
 
 enum TestHandlers<T: GuestInt> {
-    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) { do { try egRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func egRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = cpu.reg(i.rm), b: T = cpu.reg(i.reg)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
-    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) { do { try egMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func egMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = try cpu.load(cpu.effectiveAddress(i)), b: T = cpu.reg(i.reg)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
-    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) { do { try eiRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func eiRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = cpu.reg(i.rm), b = T(truncatingIfNeeded: i.imm)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
-    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) { do { try eiMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func eiMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = try cpu.load(cpu.effectiveAddress(i)), b = T(truncatingIfNeeded: i.imm)
         cpu.pointee.setLazy(.logic, a & b, a, b)
     }
@@ -158,13 +168,15 @@ enum UnaryHandlers<T: GuestInt, Op: UnaryOperation> {
         case .not: return ~v
         }
     }
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = cpu.reg(i.rm)
         let r = compute(v)
         cpu.setReg(i.rm, r)
         cpu.unaryFlags(Op.op, r, v)
     }
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let v: T = try cpu.load(ea)
         let r = compute(v)
@@ -278,10 +290,12 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 }
 
 enum MulDivHandlers<T: GuestInt, Op: MulDivOperation> {
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.mulDiv(Op.op, cpu.reg(i.rm) as T)
     }
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let src: T = try cpu.load(cpu.effectiveAddress(i))
         try cpu.mulDiv(Op.op, src)
     }
@@ -295,17 +309,21 @@ enum IMulHandlers<T: GuestInt> {
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf | Flag.of,
                                           bits: signedProductOverflows(p) ? Flag.cf | Flag.of : 0)
     }
-    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) { do { try geRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         multiply(cpu, i, cpu.reg(i.reg), cpu.reg(i.rm))
     }
-    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) { do { try geMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let b: T = try cpu.load(cpu.effectiveAddress(i))
         multiply(cpu, i, cpu.reg(i.reg), b)
     }
-    @inline(__always) static func geiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geiReg(_ cpu: CPU, _ i: Instr) { do { try geiRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geiRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         multiply(cpu, i, cpu.reg(i.rm), T(truncatingIfNeeded: i.imm))
     }
-    @inline(__always) static func geiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geiMem(_ cpu: CPU, _ i: Instr) { do { try geiMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geiMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a: T = try cpu.load(cpu.effectiveAddress(i))
         multiply(cpu, i, a, T(truncatingIfNeeded: i.imm))
     }

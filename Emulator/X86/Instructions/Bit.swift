@@ -46,7 +46,8 @@ enum BitTestHandlers<T: GuestInt, Op: BitTestOperation> {
         }
     }
 
-    @inline(__always) static func regOffsetReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func regOffsetReg(_ cpu: CPU, _ i: Instr) { do { try regOffsetRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regOffsetRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         // Register destination: the offset is taken modulo the width.
         let v: T = cpu.reg(i.rm)
         let bit = (cpu.reg(i.reg) as T) & T(T.bitWidth - 1)
@@ -55,7 +56,8 @@ enum BitTestHandlers<T: GuestInt, Op: BitTestOperation> {
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: r.cf)
     }
 
-    @inline(__always) static func regOffsetMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func regOffsetMem(_ cpu: CPU, _ i: Instr) { do { try regOffsetMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regOffsetMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         // Memory destination: the offset is a signed integer of the operand size and can reach
         // any bit of memory: the operand moves by (offset >> log2(width)) * width/8 bytes
         // (arithmetic shift, so negative offsets move down), then the low bits pick the bit.
@@ -71,14 +73,16 @@ enum BitTestHandlers<T: GuestInt, Op: BitTestOperation> {
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: r.cf)
     }
 
-    @inline(__always) static func immReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func immReg(_ cpu: CPU, _ i: Instr) { do { try immRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func immRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = cpu.reg(i.rm)
         let r = apply(v, T(truncatingIfNeeded: i.imm) & T(T.bitWidth - 1))
         if Op.op != .bt { cpu.setReg(i.rm, r.result) }
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: r.cf)
     }
 
-    @inline(__always) static func immMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func immMem(_ cpu: CPU, _ i: Instr) { do { try immMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func immMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         // The immediate offset is taken modulo the width: it never moves the operand.
         let ea = cpu.effectiveAddress(i)
         let v: T = try cpu.load(ea)
@@ -131,10 +135,12 @@ enum PopcntOp: BitCountOperation {
 }
 
 enum BitCountHandlers<T: GuestInt, Op: BitCountOperation> {
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         Op.run(cpu, i, cpu.reg(i.rm) as T)
     }
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let src: T = try cpu.load(cpu.effectiveAddress(i))
         Op.run(cpu, i, src)
     }
@@ -142,9 +148,12 @@ enum BitCountHandlers<T: GuestInt, Op: BitCountOperation> {
 
 enum BswapHandlers {
     /// 16-bit operand size (undefined): the host zeroes the low word (see file header).
-    @inline(__always) static func swap16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.setReg(i.rm, UInt16(0)) }
-    @inline(__always) static func swap32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.setReg(i.rm, (cpu.reg(i.rm) as UInt32).byteSwapped) }
-    @inline(__always) static func swap64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.setReg(i.rm, (cpu.reg(i.rm) as UInt64).byteSwapped) }
+    @inline(__always) static func swap16(_ cpu: CPU, _ i: Instr) { do { try swap16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func swap16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.setReg(i.rm, UInt16(0)) }
+    @inline(__always) static func swap32(_ cpu: CPU, _ i: Instr) { do { try swap32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func swap32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.setReg(i.rm, (cpu.reg(i.rm) as UInt32).byteSwapped) }
+    @inline(__always) static func swap64(_ cpu: CPU, _ i: Instr) { do { try swap64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func swap64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.setReg(i.rm, (cpu.reg(i.rm) as UInt64).byteSwapped) }
 }
 
 public enum Bit {

@@ -2,8 +2,9 @@
 // ENTER/LEAVE (64-bit mode and 32-bit protected mode with a flat, 32-bit stack segment).
 //
 // Conventions the handlers rely on:
-// - On entry `cpu.pointee.rip` already holds the address of the next instruction, so a
-//   not-taken branch does nothing and a CALL pushes the current `rip`.
+// - Handlers do not keep RIP current (see Handler in DecodedInstruction.swift): a not-taken
+//   branch does nothing (the dispatcher continues after it), a taken one writes
+//   `cpu.pointee.rip` (which also marks the block as left), and a CALL pushes `i.nextRIP`.
 // - Relative targets arrive absolute in `i.imm`; the decoder already truncated them to 32 bits
 //   in 32-bit mode, or to 16 bits with a 66 prefix there ("EIP <- tempEIP AND 0000FFFFh").
 // - A branch to a non-canonical address raises #GP(0) *on the branch* (RIP stays at it, no
@@ -30,6 +31,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     @inline(__always) func branch(to target: UInt64) throws(CPUFault) {
         guard CPUState.isCanonical(target) else { throw .gp(0) }
         pointee.regs[Reg.rip] = target
+        pointee.exitBlock = BlockExit.jumped
     }
 
     /// Mask of the stack pointer's width: RSP in 64-bit mode, ESP otherwise (SS.B = 1).
@@ -68,111 +70,149 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 /// to a single flag test. Taken and not-taken are two separate paths: not taken does nothing
 /// (RIP already points past the Jcc).
 enum JccHandlers {
-    @inline(__always) static func jo(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x0) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jno(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x1) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jb(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x2) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jae(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x3) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func je(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x4) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jne(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x5) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jbe(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x6) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func ja(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x7) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func js(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x8) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jns(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x9) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jp(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xA) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jnp(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xB) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jl(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xC) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jge(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xD) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jle(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xE) { try cpu.branch(to: i.imm) } }
-    @inline(__always) static func jg(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xF) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jo(_ cpu: CPU, _ i: Instr) { do { try joBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func joBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x0) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jno(_ cpu: CPU, _ i: Instr) { do { try jnoBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jnoBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x1) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jb(_ cpu: CPU, _ i: Instr) { do { try jbBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jbBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x2) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jae(_ cpu: CPU, _ i: Instr) { do { try jaeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jaeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x3) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func je(_ cpu: CPU, _ i: Instr) { do { try jeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x4) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jne(_ cpu: CPU, _ i: Instr) { do { try jneBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jneBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x5) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jbe(_ cpu: CPU, _ i: Instr) { do { try jbeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jbeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x6) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func ja(_ cpu: CPU, _ i: Instr) { do { try jaBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x7) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func js(_ cpu: CPU, _ i: Instr) { do { try jsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x8) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jns(_ cpu: CPU, _ i: Instr) { do { try jnsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jnsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0x9) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jp(_ cpu: CPU, _ i: Instr) { do { try jpBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jpBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xA) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jnp(_ cpu: CPU, _ i: Instr) { do { try jnpBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jnpBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xB) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jl(_ cpu: CPU, _ i: Instr) { do { try jlBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jlBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xC) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jge(_ cpu: CPU, _ i: Instr) { do { try jgeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jgeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xD) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jle(_ cpu: CPU, _ i: Instr) { do { try jleBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jleBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xE) { try cpu.branch(to: i.imm) } }
+    @inline(__always) static func jg(_ cpu: CPU, _ i: Instr) { do { try jgBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jgBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { if cpu.pointee.condition(0xF) { try cpu.branch(to: i.imm) } }
 }
 
 /// JMP/CALL/RET handlers. Slots: 16-bit and 32-bit forms run only in 32-bit mode (66 prefix
 /// selects 16), 64-bit forms only in 64-bit mode (operand size forced to 64).
 enum BranchHandlers {
     // JMP rel8/rel32: the decoder has already truncated the target to the operand size.
-    @inline(__always) static func jmpRel(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: i.imm) }
+    @inline(__always) static func jmpRel(_ cpu: CPU, _ i: Instr) { do { try jmpRelBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpRelBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: i.imm) }
 
     // CALL rel: push the address of the next instruction, then jump. The target is checked
     // first: a faulting CALL pushes nothing (the push helper leaves RSP alone when it faults).
-    @inline(__always) static func callRel16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.push(UInt16(truncatingIfNeeded: cpu.pointee.rip))
+    @inline(__always) static func callRel16(_ cpu: CPU, _ i: Instr) { do { try callRel16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callRel16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.push(UInt16(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = i.imm
     }
-    @inline(__always) static func callRel32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.push(UInt32(truncatingIfNeeded: cpu.pointee.rip))
+    @inline(__always) static func callRel32(_ cpu: CPU, _ i: Instr) { do { try callRel32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callRel32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.push(UInt32(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = i.imm
     }
-    @inline(__always) static func callRel64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callRel64(_ cpu: CPU, _ i: Instr) { do { try callRel64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callRel64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let target = i.imm
         guard CPUState.isCanonical(target) else { throw .gp(0) }
-        try cpu.push(cpu.pointee.rip)
+        try cpu.push(i.pointee.nextRIP)
         cpu.pointee.rip = target
     }
 
     // JMP r/m (FF /4): the operand is the absolute target, zero-extended (a 16-bit one
     // clears EIP's upper half).
-    @inline(__always) static func jmpReg16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt16) }
-    @inline(__always) static func jmpReg32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt32) }
-    @inline(__always) static func jmpReg64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: cpu.reg(i.rm) as UInt64) }
-    @inline(__always) static func jmpMem16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func jmpReg16(_ cpu: CPU, _ i: Instr) { do { try jmpReg16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpReg16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt16) }
+    @inline(__always) static func jmpReg32(_ cpu: CPU, _ i: Instr) { do { try jmpReg32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpReg32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt32) }
+    @inline(__always) static func jmpReg64(_ cpu: CPU, _ i: Instr) { do { try jmpReg64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpReg64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: cpu.reg(i.rm) as UInt64) }
+    @inline(__always) static func jmpMem16(_ cpu: CPU, _ i: Instr) { do { try jmpMem16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpMem16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         cpu.pointee.rip = UInt64(t)
     }
-    @inline(__always) static func jmpMem32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func jmpMem32(_ cpu: CPU, _ i: Instr) { do { try jmpMem32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpMem32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt32 = try cpu.load(cpu.effectiveAddress(i))
         cpu.pointee.rip = UInt64(t)
     }
-    @inline(__always) static func jmpMem64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func jmpMem64(_ cpu: CPU, _ i: Instr) { do { try jmpMem64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpMem64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt64 = try cpu.load(cpu.effectiveAddress(i))
         try cpu.branch(to: t)
     }
 
     // CALL r/m (FF /2): the target is read *before* the push, so `call rsp` and `call [rsp]`
     // use the old RSP.
-    @inline(__always) static func callReg16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callReg16(_ cpu: CPU, _ i: Instr) { do { try callReg16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callReg16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt16
-        try cpu.push(UInt16(truncatingIfNeeded: cpu.pointee.rip))
+        try cpu.push(UInt16(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
-    @inline(__always) static func callReg32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callReg32(_ cpu: CPU, _ i: Instr) { do { try callReg32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callReg32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt32
-        try cpu.push(UInt32(truncatingIfNeeded: cpu.pointee.rip))
+        try cpu.push(UInt32(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
-    @inline(__always) static func callReg64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callReg64(_ cpu: CPU, _ i: Instr) { do { try callReg64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callReg64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt64
         guard CPUState.isCanonical(t) else { throw .gp(0) }
-        try cpu.push(cpu.pointee.rip)
+        try cpu.push(i.pointee.nextRIP)
         cpu.pointee.rip = t
     }
-    @inline(__always) static func callMem16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callMem16(_ cpu: CPU, _ i: Instr) { do { try callMem16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callMem16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt16 = try cpu.load(cpu.effectiveAddress(i))
-        try cpu.push(UInt16(truncatingIfNeeded: cpu.pointee.rip))
+        try cpu.push(UInt16(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
-    @inline(__always) static func callMem32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callMem32(_ cpu: CPU, _ i: Instr) { do { try callMem32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callMem32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt32 = try cpu.load(cpu.effectiveAddress(i))
-        try cpu.push(UInt32(truncatingIfNeeded: cpu.pointee.rip))
+        try cpu.push(UInt32(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
-    @inline(__always) static func callMem64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func callMem64(_ cpu: CPU, _ i: Instr) { do { try callMem64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callMem64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt64 = try cpu.load(cpu.effectiveAddress(i))
         guard CPUState.isCanonical(t) else { throw .gp(0) }
-        try cpu.push(cpu.pointee.rip)
+        try cpu.push(i.pointee.nextRIP)
         cpu.pointee.rip = t
     }
 
     // RET / RET imm16: pop the return address, then release imm16 more bytes (zero-extended).
-    @inline(__always) static func ret16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt16.self, extra: 0) }
-    @inline(__always) static func ret32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt32.self, extra: 0) }
-    @inline(__always) static func ret64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt64.self, extra: 0) }
-    @inline(__always) static func retImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func ret16(_ cpu: CPU, _ i: Instr) { do { try ret16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func ret16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt16.self, extra: 0) }
+    @inline(__always) static func ret32(_ cpu: CPU, _ i: Instr) { do { try ret32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func ret32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt32.self, extra: 0) }
+    @inline(__always) static func ret64(_ cpu: CPU, _ i: Instr) { do { try ret64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func ret64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.returnNear(UInt64.self, extra: 0) }
+    @inline(__always) static func retImm16(_ cpu: CPU, _ i: Instr) { do { try retImm16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func retImm16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.returnNear(UInt16.self, extra: UInt64(UInt16(truncatingIfNeeded: i.imm)))
     }
-    @inline(__always) static func retImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func retImm32(_ cpu: CPU, _ i: Instr) { do { try retImm32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func retImm32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.returnNear(UInt32.self, extra: UInt64(UInt16(truncatingIfNeeded: i.imm)))
     }
-    @inline(__always) static func retImm64(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func retImm64(_ cpu: CPU, _ i: Instr) { do { try retImm64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func retImm64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.returnNear(UInt64.self, extra: UInt64(UInt16(truncatingIfNeeded: i.imm)))
     }
 }
@@ -217,10 +257,14 @@ enum LoopHandlers {
         }
     }
 
-    @inline(__always) static func loop(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loop) }
-    @inline(__always) static func loope(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loope) }
-    @inline(__always) static func loopne(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loopne) }
-    @inline(__always) static func jrcxz(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .jrcxz) }
+    @inline(__always) static func loop(_ cpu: CPU, _ i: Instr) { do { try loopBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func loopBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loop) }
+    @inline(__always) static func loope(_ cpu: CPU, _ i: Instr) { do { try loopeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func loopeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loope) }
+    @inline(__always) static func loopne(_ cpu: CPU, _ i: Instr) { do { try loopneBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func loopneBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .loopne) }
+    @inline(__always) static func jrcxz(_ cpu: CPU, _ i: Instr) { do { try jrcxzBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jrcxzBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(cpu, i, .jrcxz) }
 }
 
 /// ENTER imm16, imm8 and LEAVE. T is the operand size (16/32/64): it sets the width of every
@@ -274,12 +318,18 @@ enum FrameHandlers {
         cpu.setReg(UInt8(Reg.rbp * 8), saved)
     }
 
-    @inline(__always) static func enter16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt16.self) }
-    @inline(__always) static func enter32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt32.self) }
-    @inline(__always) static func enter64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt64.self) }
-    @inline(__always) static func leave16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt16.self) }
-    @inline(__always) static func leave32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt32.self) }
-    @inline(__always) static func leave64(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt64.self) }
+    @inline(__always) static func enter16(_ cpu: CPU, _ i: Instr) { do { try enter16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func enter16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt16.self) }
+    @inline(__always) static func enter32(_ cpu: CPU, _ i: Instr) { do { try enter32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func enter32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt32.self) }
+    @inline(__always) static func enter64(_ cpu: CPU, _ i: Instr) { do { try enter64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func enter64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try enter(cpu, i, UInt64.self) }
+    @inline(__always) static func leave16(_ cpu: CPU, _ i: Instr) { do { try leave16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func leave16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt16.self) }
+    @inline(__always) static func leave32(_ cpu: CPU, _ i: Instr) { do { try leave32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func leave32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt32.self) }
+    @inline(__always) static func leave64(_ cpu: CPU, _ i: Instr) { do { try leave64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func leave64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try leave(cpu, UInt64.self) }
 }
 
 public enum Control {

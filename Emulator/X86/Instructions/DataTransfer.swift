@@ -81,26 +81,32 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 
 enum MovHandlers<T: GuestInt> {
     /// 88/89 (and A2/A3 moffs): MOV E, G.
-    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egReg(_ cpu: CPU, _ i: Instr) { do { try egRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func egRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, cpu.reg(i.reg) as T)
     }
-    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func egMem(_ cpu: CPU, _ i: Instr) { do { try egMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func egMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), cpu.reg(i.reg) as T)
     }
     /// 8A/8B (and A0/A1 moffs): MOV G, E.
-    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) { do { try geRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.reg, cpu.reg(i.rm) as T)
     }
-    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func geMem(_ cpu: CPU, _ i: Instr) { do { try geMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func geMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, v)
     }
     /// B0-BF and C6/C7: MOV E, imm. The decoder sign-extends imm8/16/32 and keeps a full imm64
     /// (B8+r with REX.W), so truncation gives the right value at every width.
-    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiReg(_ cpu: CPU, _ i: Instr) { do { try eiRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func eiRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, T(truncatingIfNeeded: i.imm))
     }
-    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func eiMem(_ cpu: CPU, _ i: Instr) { do { try eiMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func eiMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), T(truncatingIfNeeded: i.imm))
     }
 }
@@ -111,21 +117,25 @@ enum SregMoveHandlers<T: GuestInt> {
     /// 8C with a register destination: 16-bit operand size writes only the low word; 32-bit
     /// zero-extends the selector into the whole register (AMD and recent Intel), 64-bit likewise.
     /// ModRM.reg names the segment register; REX.R is ignored.
-    @inline(__always) static func storeReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func storeReg(_ cpu: CPU, _ i: Instr) { do { try storeRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func storeRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, T(cpu.pointee.moveSelector(Int(i.reg & 7))))
     }
 }
 
 enum SregMove {
     /// 8C with a memory destination: always a 16-bit store, whatever the operand size.
-    @inline(__always) static func storeMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func storeMem(_ cpu: CPU, _ i: Instr) { do { try storeMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func storeMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), cpu.pointee.moveSelector(Int(i.reg & 7)))
     }
     /// 8E: the source is always 16 bits (register low word or a word in memory).
-    @inline(__always) static func loadReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func loadReg(_ cpu: CPU, _ i: Instr) { do { try loadRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func loadRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.pointee.moveLoadSegment(Int(i.reg & 7), cpu.reg(i.rm) as UInt16)
     }
-    @inline(__always) static func loadMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func loadMem(_ cpu: CPU, _ i: Instr) { do { try loadMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func loadMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sel: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         try cpu.pointee.moveLoadSegment(Int(i.reg & 7), sel)
     }
@@ -134,17 +144,21 @@ enum SregMove {
 // MARK: - MOVZX / MOVSX / MOVSXD
 
 enum ExtendHandlers<D: GuestInt, S: GuestInt> {
-    @inline(__always) static func zxReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func zxReg(_ cpu: CPU, _ i: Instr) { do { try zxRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func zxRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.reg, D(truncatingIfNeeded: cpu.reg(i.rm) as S))
     }
-    @inline(__always) static func zxMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func zxMem(_ cpu: CPU, _ i: Instr) { do { try zxMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func zxMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let s: S = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, D(truncatingIfNeeded: s))
     }
-    @inline(__always) static func sxReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sxReg(_ cpu: CPU, _ i: Instr) { do { try sxRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func sxRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.reg, D(truncatingIfNeeded: moveSignExtend(cpu.reg(i.rm) as S)))
     }
-    @inline(__always) static func sxMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sxMem(_ cpu: CPU, _ i: Instr) { do { try sxMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func sxMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let s: S = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, D(truncatingIfNeeded: moveSignExtend(s)))
     }
@@ -156,7 +170,8 @@ enum LeaHandlers<T: GuestInt> {
     /// 8D: the effective address itself, with no segment base and no memory access. The
     /// address is computed at the address size (67 selects 32 bits) and then truncated to the
     /// operand size (e.g. `lea ax, [...]` keeps the low 16 bits, `lea eax` zero-extends).
-    @inline(__always) static func lea(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func lea(_ cpu: CPU, _ i: Instr) { do { try leaBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func leaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let p = i.pointee
         var ea = cpu.pointee.regs[Int(p.base)] &+ (cpu.pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp
         if p.addr32 { ea &= 0xFFFF_FFFF }
@@ -169,7 +184,8 @@ enum LeaHandlers<T: GuestInt> {
 enum ExchangeHandlers<T: GuestInt> {
     /// 86/87 register form. Both registers are read before either is written, so
     /// `xchg ah, al` works, and `xchg eax, eax` (87 C0) zero-extends RAX like any 32-bit write.
-    @inline(__always) static func xchgReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xchgReg(_ cpu: CPU, _ i: Instr) { do { try xchgRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func xchgRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let a = cpu.reg(i.rm) as T
         let b = cpu.reg(i.reg) as T
         cpu.setReg(i.rm, b)
@@ -177,7 +193,8 @@ enum ExchangeHandlers<T: GuestInt> {
     }
     /// 86/87 memory form (implicitly locked: a single CPU makes that a no-op here). The store
     /// happens before the register write so a faulting store changes nothing.
-    @inline(__always) static func xchgMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xchgMem(_ cpu: CPU, _ i: Instr) { do { try xchgMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func xchgMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let m: T = try cpu.load(ea)
         try cpu.store(ea, cpu.reg(i.reg) as T)
@@ -185,14 +202,16 @@ enum ExchangeHandlers<T: GuestInt> {
     }
     /// 90+r: XCHG rAX, r. Opcode 90 without REX.B names rAX twice and is NOP: unlike 87 C0 it
     /// does NOT zero-extend RAX in 64-bit mode. With REX.B (49 90) it is `xchg r8, rax`.
-    @inline(__always) static func xchgAccumulator(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xchgAccumulator(_ cpu: CPU, _ i: Instr) { do { try xchgAccumulatorBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func xchgAccumulatorBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if i.rm == i.reg { return }
-        try xchgReg(cpu, i)
+        try xchgRegBody(cpu, i)
     }
 
     /// 0F C0/C1 XADD E, G: TEMP = DEST + SRC; SRC = DEST; DEST = TEMP (so `xadd eax, eax`
     /// leaves 2*EAX). Flags as ADD.
-    @inline(__always) static func xaddReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xaddReg(_ cpu: CPU, _ i: Instr) { do { try xaddRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func xaddRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let d = cpu.reg(i.rm) as T
         let s = cpu.reg(i.reg) as T
         let sum = d &+ s
@@ -200,7 +219,8 @@ enum ExchangeHandlers<T: GuestInt> {
         cpu.setReg(i.reg, d)
         cpu.setReg(i.rm, sum)
     }
-    @inline(__always) static func xaddMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xaddMem(_ cpu: CPU, _ i: Instr) { do { try xaddMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func xaddMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let d: T = try cpu.load(ea)
         let s = cpu.reg(i.reg) as T
@@ -214,7 +234,8 @@ enum ExchangeHandlers<T: GuestInt> {
     /// Equal: DEST = SRC. Not equal: accumulator = DEST.
     /// Register form, 32-bit: only the register actually written is zero-extended: DEST when
     /// equal (EAX keeps RAX's upper half), EAX when not equal (DEST keeps its upper half).
-    @inline(__always) static func cmpxchgReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchgReg(_ cpu: CPU, _ i: Instr) { do { try cmpxchgRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cmpxchgRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let acc = cpu.reg(0) as T
         let d = cpu.reg(i.rm) as T
         cpu.pointee.setLazy(.sub, acc &- d, acc, d)
@@ -226,7 +247,8 @@ enum ExchangeHandlers<T: GuestInt> {
     }
     /// Memory form: the processor always writes the destination (the old value back when the
     /// comparison fails), so a read-only destination faults either way.
-    @inline(__always) static func cmpxchgMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchgMem(_ cpu: CPU, _ i: Instr) { do { try cmpxchgMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cmpxchgMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let d: T = try cpu.load(ea)
         let acc = cpu.reg(0) as T
@@ -244,7 +266,8 @@ enum WideCompareExchange {
     /// 0F C7 /1 CMPXCHG8B m64: compare EDX:EAX with m64. Equal: ZF = 1, m64 = ECX:EBX.
     /// Not equal: ZF = 0, m64 rewritten with its old value, EDX:EAX = m64 (32-bit writes: the
     /// upper halves of RAX/RDX are cleared). Only ZF changes.
-    @inline(__always) static func cmpxchg8b(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchg8b(_ cpu: CPU, _ i: Instr) { do { try cmpxchg8bBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cmpxchg8bBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let old: UInt64 = try cpu.load(ea)
         let r = cpu.pointee.regs
@@ -262,7 +285,8 @@ enum WideCompareExchange {
     /// REX.W 0F C7 /1 CMPXCHG16B m128: RDX:RAX against m128, RCX:RBX stored when equal.
     /// The operand must be 16-byte aligned (#GP(0)); aligned, it never crosses a page, so the
     /// two 8-byte stores cannot fault halfway.
-    @inline(__always) static func cmpxchg16b(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmpxchg16b(_ cpu: CPU, _ i: Instr) { do { try cmpxchg16bBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cmpxchg16bBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         if ea & 15 != 0 { throw .gp(0) }
         let lo: UInt64 = try cpu.load(ea)
@@ -286,12 +310,14 @@ enum WideCompareExchange {
 
 enum MovbeHandlers<T: GuestInt> {
     /// 0F 38 F0: load with the bytes reversed (16-bit merges, 32-bit zero-extends).
-    @inline(__always) static func load(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func load(_ cpu: CPU, _ i: Instr) { do { try loadBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func loadBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         cpu.setReg(i.reg, v.byteSwapped)
     }
     /// 0F 38 F1: store with the bytes reversed.
-    @inline(__always) static func store(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func store(_ cpu: CPU, _ i: Instr) { do { try storeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func storeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), (cpu.reg(i.reg) as T).byteSwapped)
     }
 }
@@ -300,27 +326,32 @@ enum MovbeHandlers<T: GuestInt> {
 
 enum StackHandlers<T: GuestInt> {
     /// 50+r, FF /6 register form. `push rsp` pushes the value RSP had before the push.
-    @inline(__always) static func pushReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushReg(_ cpu: CPU, _ i: Instr) { do { try pushRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pushRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(cpu.reg(i.rm) as T)
     }
     /// FF /6 memory form: the address uses RSP before the push.
-    @inline(__always) static func pushMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushMem(_ cpu: CPU, _ i: Instr) { do { try pushMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pushMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         try cpu.push(v)
     }
     /// 68/6A: the immediate is already sign-extended (imm8 for 6A, imm16/imm32 for 68).
-    @inline(__always) static func pushImm(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushImm(_ cpu: CPU, _ i: Instr) { do { try pushImmBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pushImmBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(T(truncatingIfNeeded: i.imm))
     }
     /// 58+r, 8F /0 register form. RSP is incremented first and the register written last, so
     /// `pop rsp` leaves the popped value in RSP.
-    @inline(__always) static func popReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func popReg(_ cpu: CPU, _ i: Instr) { do { try popRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func popRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.pop()
         cpu.setReg(i.rm, v)
     }
     /// 8F /0 memory form: the destination address is computed with the *incremented* RSP
     /// (`pop [rsp]` stores where the next item was). If the store faults, RSP is put back.
-    @inline(__always) static func popMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func popMem(_ cpu: CPU, _ i: Instr) { do { try popMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func popMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let savedRSP = cpu.pointee.regs[Reg.rsp]
         let v: T = try cpu.pop()
         do throws(CPUFault) {
@@ -332,7 +363,8 @@ enum StackHandlers<T: GuestInt> {
     }
 
     /// 9C PUSHF/PUSHFD/PUSHFQ: the image has RF and VM cleared. 16-bit pushes the low word.
-    @inline(__always) static func pushf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pushf(_ cpu: CPU, _ i: Instr) { do { try pushfBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pushfBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let f = cpu.pointee.rflags & ~(Flag.rf | Flag.vm)
         try cpu.push(T(truncatingIfNeeded: f))
     }
@@ -342,7 +374,8 @@ enum StackHandlers<T: GuestInt> {
     /// are unaffected; RF is cleared (32/64-bit forms). Reserved bits: bit 1 reads 1, bits
     /// 3, 5, 15 and 22-63 read 0. The 16-bit form only touches the low word.
     /// Not modelled yet: virtual-8086 mode and the VME/PVI variants ([3/6]).
-    @inline(__always) static func popf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func popf(_ cpu: CPU, _ i: Instr) { do { try popfBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func popfBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.pop()
         let old = cpu.pointee.rflags
         let cpl = UInt64(cpu.pointee.cpl)
@@ -373,12 +406,14 @@ enum MoveSegGS: MoveSegmentRegister { static var seg: Int { Seg.gs } }
 enum SegmentStackHandlers<T: GuestInt, S: MoveSegmentRegister> {
     /// PUSH Sreg: the selector, zero-extended to the operand size (AMD writes the whole slot;
     /// some Intel cores write only the low word with a 32-bit operand size).
-    @inline(__always) static func push(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func push(_ cpu: CPU, _ i: Instr) { do { try pushBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pushBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.push(T(cpu.pointee.moveSelector(S.seg)))
     }
     /// POP Sreg: pops operand-size bytes and loads the low word. If the segment load faults,
     /// RSP is put back (precise).
-    @inline(__always) static func pop(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func pop(_ cpu: CPU, _ i: Instr) { do { try popBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func popBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let savedRSP = cpu.pointee.regs[Reg.rsp]
         let v: T = try cpu.pop()
         do throws(CPUFault) {
@@ -394,44 +429,53 @@ enum SegmentStackHandlers<T: GuestInt, S: MoveSegmentRegister> {
 
 enum ConvertHandlers {
     /// 98: CBW (AX = sext AL), CWDE (EAX = sext AX, RAX upper half cleared), CDQE (RAX = sext EAX).
-    @inline(__always) static func cbw(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cbw(_ cpu: CPU, _ i: Instr) { do { try cbwBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cbwBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(0, UInt16(truncatingIfNeeded: moveSignExtend(cpu.reg(0) as UInt8)))
     }
-    @inline(__always) static func cwde(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cwde(_ cpu: CPU, _ i: Instr) { do { try cwdeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cwdeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(0, UInt32(truncatingIfNeeded: moveSignExtend(cpu.reg(0) as UInt16)))
     }
-    @inline(__always) static func cdqe(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cdqe(_ cpu: CPU, _ i: Instr) { do { try cdqeBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cdqeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(0, moveSignExtend(cpu.reg(0) as UInt32))
     }
     /// 99: CWD (DX = sign of AX), CDQ (EDX = sign of EAX, RDX upper half cleared), CQO.
-    @inline(__always) static func cwd(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cwd(_ cpu: CPU, _ i: Instr) { do { try cwdBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cwdBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sign: UInt16 = (cpu.reg(0) as UInt16) >> 15 != 0 ? 0xFFFF : 0
         cpu.setReg(UInt8(Reg.rdx * 8), sign)
     }
-    @inline(__always) static func cdq(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cdq(_ cpu: CPU, _ i: Instr) { do { try cdqBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cdqBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sign: UInt32 = (cpu.reg(0) as UInt32) >> 31 != 0 ? 0xFFFF_FFFF : 0
         cpu.setReg(UInt8(Reg.rdx * 8), sign)
     }
-    @inline(__always) static func cqo(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cqo(_ cpu: CPU, _ i: Instr) { do { try cqoBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cqoBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sign: UInt64 = (cpu.reg(0) as UInt64) >> 63 != 0 ? ~0 : 0
         cpu.setReg(UInt8(Reg.rdx * 8), sign)
     }
 
     /// 9F LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. Valid in 64-bit mode on this CPU (CPUID
     /// 80000001h ECX bit 0, LahfSahf). Always AH (register-file byte 1), even with REX.
-    @inline(__always) static func lahf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func lahf(_ cpu: CPU, _ i: Instr) { do { try lahfBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func lahfBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let f = cpu.pointee.arithmeticFlags & (Flag.sf | Flag.zf | Flag.af | Flag.pf | Flag.cf)
         cpu.setReg(1, UInt8(truncatingIfNeeded: f) | 0x02)
     }
     /// 9E SAHF: SF, ZF, AF, PF, CF from AH (bits 7, 6, 4, 2, 0); OF unchanged.
-    @inline(__always) static func sahf(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sahf(_ cpu: CPU, _ i: Instr) { do { try sahfBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func sahfBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ah = UInt64(cpu.reg(1) as UInt8)
         cpu.pointee.updateArithmeticFlags(mask: Flag.sf | Flag.zf | Flag.af | Flag.pf | Flag.cf, bits: ah)
     }
 
     /// D7 XLAT: AL = [seg:rBX + zero-extended AL], at the address size (BX in 16-bit
     /// addressing, EBX with 32-bit). DS by default; a segment override applies.
-    @inline(__always) static func xlat(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func xlat(_ cpu: CPU, _ i: Instr) { do { try xlatBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func xlatBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let p = i.pointee
         var offset = cpu.pointee.regs[Reg.rbx] &+ UInt64(cpu.reg(0) as UInt8)
         if p.addr32 { offset &= 0xFFFF_FFFF }
@@ -448,7 +492,8 @@ enum ConvertHandlers {
 enum CmovHandlers<T: GuestInt, C: MoveConditionCode> {
     /// 0F 40-4F. A 32-bit CMOV writes its destination even when the condition is false: the
     /// upper half of the 64-bit register is cleared either way.
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.condition(C.cc) {
             cpu.setReg(i.reg, cpu.reg(i.rm) as T)
         } else if T.bitWidth == 32 {
@@ -456,7 +501,8 @@ enum CmovHandlers<T: GuestInt, C: MoveConditionCode> {
         }
     }
     /// The memory operand is always read, and may fault, whatever the condition.
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         if cpu.pointee.condition(C.cc) {
             cpu.setReg(i.reg, v)
@@ -468,10 +514,12 @@ enum CmovHandlers<T: GuestInt, C: MoveConditionCode> {
 
 enum SetccHandlers<C: MoveConditionCode> {
     /// 0F 90-9F: byte = condition ? 1 : 0 (ModRM.reg is ignored).
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.setReg(i.rm, UInt8(cpu.pointee.condition(C.cc) ? 1 : 0))
     }
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.store(cpu.effectiveAddress(i), UInt8(cpu.pointee.condition(C.cc) ? 1 : 0))
     }
 }
@@ -480,7 +528,8 @@ enum NopHandler {
     /// Does nothing: 90, F3 90 (PAUSE), 0F 1F /0 and the 0F 18-1F hint space (their ModRM
     /// operand is never accessed), 0F 0D PREFETCH. FWAIT also lands here until x87 exceptions
     /// exist ([2/6]: it must then deliver a pending #MF, and #NM when CR0.MP and CR0.TS).
-    @inline(__always) static func nop(_ cpu: CPU, _ i: Instr) throws(CPUFault) {}
+    @inline(__always) static func nop(_ cpu: CPU, _ i: Instr) { do { try nopBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func nopBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {}
 }
 
 // MARK: - Handler sets for the opcode tables

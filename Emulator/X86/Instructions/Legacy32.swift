@@ -10,7 +10,8 @@ enum Legacy32 {
     @inline(__always) static func setAH(_ cpu: CPU, _ v: UInt8) { cpu.setReg(1, v) }
 
     /// DAA: decimal adjust AL after an addition of two packed-BCD bytes. OF is undefined.
-    static func daa(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func daa(_ cpu: CPU, _ i: Instr) { do { try daaBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func daaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let oldAL = al(cpu)
         let oldCF = cpu.pointee.carryFlag
         let oldAF = cpu.pointee.auxCarryFlag
@@ -33,7 +34,8 @@ enum Legacy32 {
     }
 
     /// DAS: decimal adjust AL after a subtraction. OF is undefined.
-    static func das(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func das(_ cpu: CPU, _ i: Instr) { do { try dasBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func dasBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let oldAL = al(cpu)
         let oldCF = cpu.pointee.carryFlag
         let oldAF = cpu.pointee.auxCarryFlag
@@ -56,7 +58,8 @@ enum Legacy32 {
     /// AAA: ASCII adjust after addition: AX += 0x106 when the low digit overflowed, then AL &= 0x0F.
     /// CF = AF = "adjusted". SF, ZF, PF and OF are undefined; the reference CPU (AMD) sets them
     /// as the 16-bit addition AX + 0x106 (or AX + 0 without adjustment) would.
-    static func aaa(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func aaa(_ cpu: CPU, _ i: Instr) { do { try aaaBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func aaaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let adjust = al(cpu) & 0x0F > 9 || cpu.pointee.auxCarryFlag
         let ax = cpu.reg(0) as UInt16
         let addend: UInt16 = adjust ? 0x106 : 0
@@ -67,7 +70,8 @@ enum Legacy32 {
 
     /// AAS: ASCII adjust after subtraction: AX -= 0x106 (AL -= 6, AH -= 1) when the low digit
     /// borrowed, then AL &= 0x0F. Undefined flags as the 16-bit subtraction (AMD).
-    static func aas(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func aas(_ cpu: CPU, _ i: Instr) { do { try aasBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func aasBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let adjust = al(cpu) & 0x0F > 9 || cpu.pointee.auxCarryFlag
         let ax = cpu.reg(0) as UInt16
         let subtrahend: UInt16 = adjust ? 0x106 : 0
@@ -85,7 +89,8 @@ enum Legacy32 {
 
     /// AAM imm8: AH = AL / imm8, AL = AL % imm8 (#DE when imm8 is 0). SF, ZF, PF from AL;
     /// OF, AF, CF undefined (cleared by the reference CPU).
-    static func aam(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func aam(_ cpu: CPU, _ i: Instr) { do { try aamBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func aamBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let base = UInt8(truncatingIfNeeded: i.imm)
         guard base != 0 else { throw .de }
         let a = al(cpu)
@@ -95,7 +100,8 @@ enum Legacy32 {
     }
 
     /// AAD imm8: AL = AL + AH * imm8, AH = 0. Flags as the byte addition that computes it.
-    static func aad(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func aad(_ cpu: CPU, _ i: Instr) { do { try aadBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func aadBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let base = UInt8(truncatingIfNeeded: i.imm)
         let product = ah(cpu) &* base
         let a = al(cpu)
@@ -115,7 +121,8 @@ enum Legacy32 {
 
     /// SALC (D6, undocumented but implemented by AMD and Intel outside 64-bit mode):
     /// AL = CF ? 0xFF : 0x00. Flags unchanged.
-    static func salc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func salc(_ cpu: CPU, _ i: Instr) { do { try salcBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func salcBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         setAL(cpu, cpu.pointee.carryFlag ? 0xFF : 0)
     }
 
@@ -127,10 +134,12 @@ enum Legacy32 {
         cpu.pointee.updateArithmeticFlags(mask: Flag.zf, bits: raise ? Flag.zf : 0)
         return raise ? (destination & ~3) | (source & 3) : nil
     }
-    static func arplReg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func arplReg(_ cpu: CPU, _ i: Instr) { do { try arplRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func arplRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if let v = arpl(cpu, i, destination: cpu.reg(i.rm) as UInt16) { cpu.setReg(i.rm, v) }
     }
-    static func arplMem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func arplMem(_ cpu: CPU, _ i: Instr) { do { try arplMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func arplMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let old: UInt16 = try cpu.load(ea)
         try cpu.pointee.probeWrite(ea, size: 2)
@@ -180,10 +189,14 @@ enum Legacy32 {
         cpu.setGPR(Reg.rsp, (cpu.gpr(Reg.rsp) & ~0xFFFF_FFFF) | UInt64(sp))
     }
 
-    static func pusha16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try pushAll(cpu, UInt16.self) }
-    static func pusha32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try pushAll(cpu, UInt32.self) }
-    static func popa16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try popAll(cpu, UInt16.self) }
-    static func popa32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try popAll(cpu, UInt32.self) }
+    @inline(__always) static func pusha16(_ cpu: CPU, _ i: Instr) { do { try pusha16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pusha16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try pushAll(cpu, UInt16.self) }
+    @inline(__always) static func pusha32(_ cpu: CPU, _ i: Instr) { do { try pusha32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func pusha32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try pushAll(cpu, UInt32.self) }
+    @inline(__always) static func popa16(_ cpu: CPU, _ i: Instr) { do { try popa16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func popa16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try popAll(cpu, UInt16.self) }
+    @inline(__always) static func popa32(_ cpu: CPU, _ i: Instr) { do { try popa32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func popa32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try popAll(cpu, UInt32.self) }
 
     static let pusha = HandlerSet(any16: pusha16, any32: pusha32)
     static let popa = HandlerSet(any16: popa16, any32: popa32)

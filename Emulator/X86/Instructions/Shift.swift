@@ -133,7 +133,8 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 }
 
 enum ShiftHandlers<T: GuestInt, Op: ShiftOperation, Count: ShiftCountSource> {
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let c = Count.count(cpu, i, T.self)
         let v: T = cpu.reg(i.rm)
         if c == 0 {
@@ -144,7 +145,8 @@ enum ShiftHandlers<T: GuestInt, Op: ShiftOperation, Count: ShiftCountSource> {
         cpu.setReg(i.rm, s.result)
         cpu.applyShiftFlags(mask: s.mask, flags: s.flags)
     }
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let c = Count.count(cpu, i, T.self)
         let ea = cpu.effectiveAddress(i)
         let v: T = try cpu.load(ea)
@@ -196,7 +198,8 @@ enum ShrdDir: DoubleShiftDirection { static var left: Bool { false } }
 }
 
 enum DoubleShiftHandlers<T: GuestInt, Dir: DoubleShiftDirection, Count: ShiftCountSource> {
-    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func regBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let c = Count.count(cpu, i, T.self)
         let d: T = cpu.reg(i.rm)
         if c == 0 {
@@ -207,7 +210,8 @@ enum DoubleShiftHandlers<T: GuestInt, Dir: DoubleShiftDirection, Count: ShiftCou
         cpu.setReg(i.rm, s.result)
         cpu.pointee.setArithmeticFlags(s.flags)
     }
-    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func memBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let c = Count.count(cpu, i, T.self)
         let ea = cpu.effectiveAddress(i)
         let d: T = try cpu.load(ea)

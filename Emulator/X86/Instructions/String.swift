@@ -182,7 +182,7 @@ enum StringBodies<T: GuestInt, A: StringAddressSize> {
             var own = i.pointee.nextRIP &- UInt64(i.pointee.length)
             if cpu.pointee.mode != .long64 { own &= 0xFFFF_FFFF }
             regs[Reg.rip] = own
-            cpu.pointee.exitBlock = true
+            cpu.pointee.exitBlock = BlockExit.jumped
         }
     }
 
@@ -256,13 +256,20 @@ enum StringHandlers<T: GuestInt> {
             else { try StringBodies<T, StringAddr16>.run(kind, cpu, i) }
         }
     }
-    @inline(__always) static func movs(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.movs, cpu, i) }
-    @inline(__always) static func stos(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.stos, cpu, i) }
-    @inline(__always) static func lods(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.lods, cpu, i) }
-    @inline(__always) static func cmps(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.cmps, cpu, i) }
-    @inline(__always) static func scas(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.scas, cpu, i) }
-    @inline(__always) static func ins(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.ins, cpu, i) }
-    @inline(__always) static func outs(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.outs, cpu, i) }
+    @inline(__always) static func movs(_ cpu: CPU, _ i: Instr) { do { try movsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func movsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.movs, cpu, i) }
+    @inline(__always) static func stos(_ cpu: CPU, _ i: Instr) { do { try stosBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func stosBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.stos, cpu, i) }
+    @inline(__always) static func lods(_ cpu: CPU, _ i: Instr) { do { try lodsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func lodsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.lods, cpu, i) }
+    @inline(__always) static func cmps(_ cpu: CPU, _ i: Instr) { do { try cmpsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cmpsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.cmps, cpu, i) }
+    @inline(__always) static func scas(_ cpu: CPU, _ i: Instr) { do { try scasBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func scasBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.scas, cpu, i) }
+    @inline(__always) static func ins(_ cpu: CPU, _ i: Instr) { do { try insBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func insBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.ins, cpu, i) }
+    @inline(__always) static func outs(_ cpu: CPU, _ i: Instr) { do { try outsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try dispatch(.outs, cpu, i) }
 }
 
 public enum StringOps {

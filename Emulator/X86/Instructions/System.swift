@@ -45,23 +45,30 @@ enum SystemOps {
 
     // MARK: flags. CF is one of the lazily kept status flags; DF and IF always live in flagBits.
 
-    @inline(__always) static func clc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func clc(_ cpu: CPU, _ i: Instr) { do { try clcBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func clcBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: 0)
     }
-    @inline(__always) static func stc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func stc(_ cpu: CPU, _ i: Instr) { do { try stcBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func stcBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: Flag.cf)
     }
-    @inline(__always) static func cmc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cmc(_ cpu: CPU, _ i: Instr) { do { try cmcBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cmcBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let cf = cpu.pointee.carryFlag
         cpu.pointee.updateArithmeticFlags(mask: Flag.cf, bits: cf ? 0 : Flag.cf)
     }
-    @inline(__always) static func cld(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.flagBits &= ~Flag.df }
-    @inline(__always) static func std(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.flagBits |= Flag.df }
-    @inline(__always) static func cli(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cld(_ cpu: CPU, _ i: Instr) { do { try cldBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cldBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.flagBits &= ~Flag.df }
+    @inline(__always) static func std(_ cpu: CPU, _ i: Instr) { do { try stdBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func stdBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.flagBits |= Flag.df }
+    @inline(__always) static func cli(_ cpu: CPU, _ i: Instr) { do { try cliBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cliBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
         cpu.pointee.flagBits &= ~Flag.if
     }
-    @inline(__always) static func sti(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func sti(_ cpu: CPU, _ i: Instr) { do { try stiBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func stiBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
         cpu.pointee.flagBits |= Flag.if
     }
@@ -69,7 +76,8 @@ enum SystemOps {
     // MARK: CPUID, TSC, HLT
 
     /// CPUID: EAX = leaf, ECX = subleaf in; EAX, EBX, ECX, EDX out (32-bit writes zero-extend).
-    @inline(__always) static func cpuid(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func cpuid(_ cpu: CPU, _ i: Instr) { do { try cpuidBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func cpuidBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let leaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rax))
         let subleaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rcx))
         let r = CPUIDTable.reference.lookup(leaf: leaf, subleaf: subleaf)
@@ -80,14 +88,16 @@ enum SystemOps {
     }
 
     /// RDTSC: EDX:EAX = TSC; the upper halves of RAX and RDX are cleared.
-    @inline(__always) static func rdtsc(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func rdtsc(_ cpu: CPU, _ i: Instr) { do { try rdtscBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rdtscBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let tsc = try cpu.timeStampCounter(i)
         cpu.setGPR(Reg.rax, tsc & 0xFFFF_FFFF)
         cpu.setGPR(Reg.rdx, tsc >> 32)
     }
 
     /// RDTSCP: RDTSC plus ECX = IA32_TSC_AUX[31:0] (RCX's upper half cleared).
-    @inline(__always) static func rdtscp(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func rdtscp(_ cpu: CPU, _ i: Instr) { do { try rdtscpBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rdtscpBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let tsc = try cpu.timeStampCounter(i)
         cpu.setGPR(Reg.rax, tsc & 0xFFFF_FFFF)
         cpu.setGPR(Reg.rdx, tsc >> 32)
@@ -96,30 +106,35 @@ enum SystemOps {
 
     /// HLT: stop until an interrupt (none can arrive yet: the run ends with `.halted`). RIP
     /// already points past HLT, where execution resumes after the wake-up interrupt.
-    @inline(__always) static func hlt(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func hlt(_ cpu: CPU, _ i: Instr) { do { try hltBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func hltBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.cpl != 0 { throw .gp(0) }
         cpu.pointee.halted = true
-        cpu.pointee.exitBlock = true
+        cpu.pointee.exitBlock = BlockExit.next
     }
 
     // MARK: software interrupts and invalid opcodes
 
     /// CC INT3: #BP, a trap (the reported RIP is the next instruction, which is what
     /// debuggers expect: they step back by one byte).
-    @inline(__always) static func int3(_ cpu: CPU, _ i: Instr) throws(CPUFault) { throw .bp }
+    @inline(__always) static func int3(_ cpu: CPU, _ i: Instr) { do { try int3Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func int3Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { throw .bp }
 
     /// CD ib INT n: software interrupt n (a trap). See the file comment for the pre-IDT model.
-    @inline(__always) static func intN(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func intN(_ cpu: CPU, _ i: Instr) { do { try intNBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func intNBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         throw .softwareInterrupt(UInt8(truncatingIfNeeded: i.imm))
     }
 
     /// CE INTO (32-bit mode only; #UD in 64-bit mode via the table): #OF trap when OF = 1.
-    @inline(__always) static func into(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func into(_ cpu: CPU, _ i: Instr) { do { try intoBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func intoBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.overflowFlag { throw CPUFault(.overflow, trap: true) }
     }
 
     /// 0F 0B UD2 and 0F B9 UD1: always #UD (a fault: RIP stays at the instruction).
-    @inline(__always) static func ud(_ cpu: CPU, _ i: Instr) throws(CPUFault) { throw .ud }
+    @inline(__always) static func ud(_ cpu: CPU, _ i: Instr) { do { try udBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func udBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { throw .ud }
 
     // MARK: port I/O. The port is imm8 (E4-E7) or DX (EC-EF); the data register is AL/AX/EAX.
 
@@ -140,24 +155,36 @@ enum SystemOps {
         try checkIOPrivilege(cpu)
         let v = cpu.reg(UInt8(Reg.rax * 8)) as T
         cpu.pointee.portWrite(port, size: MemoryLayout<T>.size, value: UInt64(v))
-        cpu.pointee.exitBlock = true
+        cpu.pointee.exitBlock = BlockExit.next
     }
 
     @inline(__always) static func immPort(_ i: Instr) -> UInt16 { UInt16(UInt8(truncatingIfNeeded: i.imm)) }
     @inline(__always) static func dxPort(_ cpu: CPU) -> UInt16 { UInt16(truncatingIfNeeded: cpu.gpr(Reg.rdx)) }
 
-    @inline(__always) static func inImm8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt8.self) }
-    @inline(__always) static func inImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt16.self) }
-    @inline(__always) static func inImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt32.self) }
-    @inline(__always) static func inDX8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt8.self) }
-    @inline(__always) static func inDX16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt16.self) }
-    @inline(__always) static func inDX32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt32.self) }
-    @inline(__always) static func outImm8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt8.self) }
-    @inline(__always) static func outImm16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt16.self) }
-    @inline(__always) static func outImm32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt32.self) }
-    @inline(__always) static func outDX8(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt8.self) }
-    @inline(__always) static func outDX16(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt16.self) }
-    @inline(__always) static func outDX32(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt32.self) }
+    @inline(__always) static func inImm8(_ cpu: CPU, _ i: Instr) { do { try inImm8Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func inImm8Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt8.self) }
+    @inline(__always) static func inImm16(_ cpu: CPU, _ i: Instr) { do { try inImm16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func inImm16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt16.self) }
+    @inline(__always) static func inImm32(_ cpu: CPU, _ i: Instr) { do { try inImm32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func inImm32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: immPort(i), UInt32.self) }
+    @inline(__always) static func inDX8(_ cpu: CPU, _ i: Instr) { do { try inDX8Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func inDX8Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt8.self) }
+    @inline(__always) static func inDX16(_ cpu: CPU, _ i: Instr) { do { try inDX16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func inDX16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt16.self) }
+    @inline(__always) static func inDX32(_ cpu: CPU, _ i: Instr) { do { try inDX32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func inDX32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try input(cpu, port: dxPort(cpu), UInt32.self) }
+    @inline(__always) static func outImm8(_ cpu: CPU, _ i: Instr) { do { try outImm8Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outImm8Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt8.self) }
+    @inline(__always) static func outImm16(_ cpu: CPU, _ i: Instr) { do { try outImm16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outImm16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt16.self) }
+    @inline(__always) static func outImm32(_ cpu: CPU, _ i: Instr) { do { try outImm32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outImm32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: immPort(i), UInt32.self) }
+    @inline(__always) static func outDX8(_ cpu: CPU, _ i: Instr) { do { try outDX8Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outDX8Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt8.self) }
+    @inline(__always) static func outDX16(_ cpu: CPU, _ i: Instr) { do { try outDX16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outDX16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt16.self) }
+    @inline(__always) static func outDX32(_ cpu: CPU, _ i: Instr) { do { try outDX32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func outDX32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try output(cpu, port: dxPort(cpu), UInt32.self) }
 }
 
 public enum System {

@@ -189,7 +189,9 @@ extension CPUState {
                 // Self-modifying code: blocks from this page are stale from now on.
                 memory.pageHasCode[frame] = 0
                 memory.pageGeneration[frame] &+= 1
-                exitBlock = true
+                // Leave the block after this instruction (its later entries may be stale);
+                // keep "jumped" if the instruction is a branch that already set RIP.
+                if exitBlock == BlockExit.none { exitBlock = BlockExit.next }
             }
             let page = address >> MemoryAccess.pageShift
             let host = memory.ram.base + Int(physical & ~0xFFF)
