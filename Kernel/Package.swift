@@ -28,5 +28,8 @@ let package = Package(
             path: ".",
             exclude: ["Arch/x86_64/Asm", "Arch/x86_64/linker.ld", "LibC", "toolset.json"]
         ),
-    ]
+    ],
+    // Swift 5 mode, as the root package (which compiles the platform-neutral folders for host
+    // tests): the kernel is single-CPU for now and keeps its state in plain globals.
+    swiftLanguageModes: [.v5]
 )

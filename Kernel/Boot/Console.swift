@@ -11,9 +11,7 @@ func orrery_console_putchar(_ byte: UInt8) {
 /// Console output that never allocates (safe in the panic path and in trap handlers).
 enum Console {
     static func write(_ s: StaticString) {
-        s.withUTF8Buffer { buffer in
-            for byte in buffer { orrery_console_putchar(byte) }
-        }
+        s.forEachByte { orrery_console_putchar($0) }
     }
 
     /// `value` as 0x-prefixed hexadecimal, zero-padded to `digits` digits.
@@ -25,6 +23,10 @@ enum Console {
             orrery_console_putchar(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
             shift -= 4
         }
+    }
+
+    static func write(_ bytes: [UInt8]) {
+        for byte in bytes { orrery_console_putchar(byte) }
     }
 
     static func writeDecimal(_ value: UInt64) {

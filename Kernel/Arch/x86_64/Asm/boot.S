@@ -6,9 +6,10 @@
  * enables SSE, PAE, long mode, NX and paging, then 64-bit code that moves to the higher half,
  * wipes .bss and calls the Swift entry point kmain(multibootInfoPhys, magic).
  *
- * Virtual memory after this file (4-level paging, see Arch/x86_64/PageTables.swift):
- *   0xFFFF800000000000 + p  direct map of physical memory, 1 GiB in 2 MiB pages, no-execute
- *   0xFFFFFFFF80000000 + p  the kernel image in 4 KiB pages: text read-only/executable,
+ * Virtual memory after this file (4-level paging, see Arch/x86_64/PageTables.swift; why the
+ * kernel is in the lower half: include/layout.h):
+ *   0x0000400000000000 + p  direct map of physical memory, 1 GiB in 2 MiB pages, no-execute
+ *   0x00007FFF80000000 + p  the kernel image in 4 KiB pages: text read-only/executable,
  *                           rodata read-only/no-execute, data, bss, stacks writable/no-execute
  *   0x0 + p                 identity map of 1 GiB, only while switching; removed before kmain
  */
@@ -61,16 +62,16 @@ _start32:
     addl $8, %edi
     loop 1b
 
-    /* PDPT_low[0] -> PD_low. PML4[0] (identity, for the switch) and PML4[256] (direct map,
+    /* PDPT_low[0] -> PD_low. PML4[0] (identity, for the switch) and PML4[128] (direct map,
        no-execute: NX at any level makes the whole subtree non-executable) share it. */
     movl $(PHYS(boot_pd_low) + PTE_P + PTE_W), PHYS(boot_pdpt_low)
     movl $(PHYS(boot_pdpt_low) + PTE_P + PTE_W), PHYS(boot_pml4)
-    movl $(PHYS(boot_pdpt_low) + PTE_P + PTE_W), PHYS(boot_pml4) + 256 * 8
-    movl $0x80000000, PHYS(boot_pml4) + 256 * 8 + 4
+    movl $(PHYS(boot_pdpt_low) + PTE_P + PTE_W), PHYS(boot_pml4) + 128 * 8
+    movl $0x80000000, PHYS(boot_pml4) + 128 * 8 + 4
 
-    /* Kernel window: PML4[511] -> PDPT_high, PDPT_high[510] -> PD_kernel (that is
-       0xFFFFFFFF80000000), PD_kernel[0..1] -> PT_kernel0..1: 4 MiB of 4 KiB pages. */
-    movl $(PHYS(boot_pdpt_high) + PTE_P + PTE_W), PHYS(boot_pml4) + 511 * 8
+    /* Kernel window: PML4[255] -> PDPT_high, PDPT_high[510] -> PD_kernel (that is
+       0x00007FFF80000000), PD_kernel[0..1] -> PT_kernel0..1: 4 MiB of 4 KiB pages. */
+    movl $(PHYS(boot_pdpt_high) + PTE_P + PTE_W), PHYS(boot_pml4) + 255 * 8
     movl $(PHYS(boot_pd_kernel) + PTE_P + PTE_W), PHYS(boot_pdpt_high) + 510 * 8
     movl $(PHYS(boot_pt_kernel) + PTE_P + PTE_W), PHYS(boot_pd_kernel)
     movl $(PHYS(boot_pt_kernel) + 4096 + PTE_P + PTE_W), PHYS(boot_pd_kernel) + 8

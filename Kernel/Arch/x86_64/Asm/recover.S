@@ -78,3 +78,10 @@ xmm_patterns:
     .irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
     .quad 0x0123456789ABCDEF + \r, 0xFEDCBA9876543210 - \r
     .endr
+
+/* void arch_test_interrupt(void): INT 0x40 from a plain call (C calling convention). */
+    .text
+    .globl arch_test_interrupt
+arch_test_interrupt:
+    int $0x40
+    ret

@@ -26,3 +26,7 @@ void arch_load_gdt(uint64_t base, uint16_t limit, uint16_t code, uint16_t data) 
         "movw %%ax, %%gs\n\t"
         :: "m"(p), "r"((uint64_t)code), "r"((uint64_t)data) : "rax", "memory");
 }
+
+/* BOOT STAGE: frames for page tables needed before the frame allocator exists
+   (Arch/x86_64/EarlyFramePool.swift). */
+uint8_t arch_early_frames[ARCH_EARLY_FRAMES][4096] __attribute__((aligned(4096)));

@@ -72,6 +72,8 @@ uint64_t arch_test_ud_resume(void);
 uint64_t arch_test_xmm_across_interrupt(void);
 /* Overwrites XMM0-15 (called by the test interrupt handler to clobber them). */
 void arch_clobber_xmm(void);
+/* Raises INT 0x40 (the selftests' vector). */
+void arch_test_interrupt(void);
 
 struct arch_ex_entry { uint64_t fault_rip, fixup_rip; };
 extern struct arch_ex_entry __ex_table_start[], __ex_table_end[];
@@ -80,6 +82,10 @@ extern uint64_t arch_gdt_storage[8], arch_idt_storage[512], arch_tss_storage[13]
 static inline uint64_t *arch_gdt(void) { return arch_gdt_storage; }
 static inline uint64_t *arch_idt(void) { return arch_idt_storage; }
 static inline uint64_t *arch_tss(void) { return arch_tss_storage; }
+
+#define ARCH_EARLY_FRAMES 16
+extern uint8_t arch_early_frames[ARCH_EARLY_FRAMES][4096];
+static inline void *arch_early_frame(int i) { return arch_early_frames[i]; }
 
 /* ---- Linker-script and boot.S symbols (their addresses are what matter). ---- */
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];

@@ -4,9 +4,19 @@
 #ifndef ORRERY_LAYOUT_H
 #define ORRERY_LAYOUT_H
 
-#define KERNEL_VMA   0xFFFFFFFF80000000
+/* Everything the kernel's Swift code touches lives in the LOWER half of the address space:
+ * Swift on x86-64 keeps flags in the top bits of object references and String pointers
+ * (spare-bit mask 0xF000000000000007; a String literal at 0xFFFFFFFF8xxxxxxx is taken for a
+ * "foreign" string and traps), so kernel addresses must stay below 2^60. Canonical 48-bit
+ * addresses below 2^60 are exactly the lower half, so:
+ *   0x0000000000000000 - 0x00003FFFFFFFFFFF  user space (64 TiB)
+ *   0x0000400000000000                       direct map of physical memory (PML4 slot 128)
+ *   0x0000600000000000                       kernel virtual mappings (PML4 slot 192)
+ *   0x00007FFF80000000                       the kernel image (PML4 255, PDPT 510)
+ * Kernel pages are supervisor-only, so user code cannot touch them. */
+#define KERNEL_VMA   0x00007FFF80000000
 #define KERNEL_PHYS  0x100000
-#define DIRECT_MAP   0xFFFF800000000000
+#define DIRECT_MAP   0x0000400000000000
 /* Physical address of a higher-half symbol, usable in 32-bit code before paging. */
 #define PHYS(sym)    ((sym) - KERNEL_VMA)
 

@@ -1,0 +1,146 @@
+// Boot layer: the `selftest` boot mode. Runs the in-kernel tests (things only the real
+// machine can check: traps, page tables, FPU state), prints one line per test and
+//   selftest: N passed, M failed
+// then exits through the debug-exit port: 0x10 (status 33) if all passed, 0x11 (35) if not.
+// tools/test-kernel.sh boots this on QEMU in CI.
+
+enum SelfTest {
+    private static var passed = 0
+    private static var failed = 0
+
+    static func runAll() -> Never {
+        print("selftest: start")
+        TrapProbes.installTestVectorHandler()
+
+        check("page fault recovered through the exception table", pageFaultIsRecovered())
+        check("#UD resumed at its fixup", TrapProbes.invalidOpcodeResumes())
+        check("#BP (INT3) handled and resumed", breakpointResumes())
+        check("XMM0-15 preserved across an interrupt that clobbers them", xmmPreserved())
+        check("Swift floating point live across an interrupt", floatingPointSurvivesInterrupt())
+        check("page map, access, unmap, fault", mapAndUnmapPage())
+        check("stack guard pages are unmapped", guardPagesUnmapped())
+        check("kernel text read-only + executable, data and direct map no-execute", imagePermissions())
+        check("writes to kernel text fault (CR0.WP)", textIsWriteProtected())
+        check("Swift heap objects, arrays and dictionaries", swiftHeapWorks())
+
+        print("selftest: \(passed) passed, \(failed) failed")
+        DebugExit.exit(failed == 0 ? .success : .failure)
+    }
+
+    private static func check(_ name: StaticString, _ ok: Bool) {
+        if ok { passed += 1 } else { failed += 1 }
+        Console.write(ok ? "selftest: ok     " : "selftest: FAILED ")
+        Console.write(name)
+        Console.write("\n")
+    }
+
+    // Nothing is mapped at 0x1000 (the identity map is gone after boot).
+    private static func pageFaultIsRecovered() -> Bool {
+        let before = Traps.recoveredFaultCount
+        let value = RecoverableAccess.read64(at: 0x1000)
+        return value == nil && Traps.recoveredFaultCount == before + 1
+            && Traps.lastRecoveredVector == UInt64(ExceptionVector.pageFault)
+            && Traps.lastRecoveredFaultAddress == 0x1000
+    }
+
+    private static func breakpointResumes() -> Bool {
+        let before = Traps.breakpointCount
+        CPU.breakpoint()
+        CPU.breakpoint()
+        return Traps.breakpointCount == before + 2
+    }
+
+    private static func xmmPreserved() -> Bool {
+        let before = TrapProbes.testInterruptCount
+        let changed = TrapProbes.xmmRegistersChangedByInterrupt()
+        if changed != 0 { print("selftest: XMM registers changed: mask \(hex(changed, digits: 4))") }
+        return changed == 0 && TrapProbes.testInterruptCount == before + 1
+    }
+
+    @inline(never)
+    private static func floatingPointSurvivesInterrupt() -> Bool {
+        var a = SIMD4<Double>(1.5, -2.25, 3.125, 1e10)
+        let b = SIMD4<Double>(0.5, 0.25, -0.125, 2.0)
+        var sum = 0.0
+        for _ in 0..<4 {
+            a = a * b + b
+            TrapProbes.raiseTestInterrupt()
+            sum += a.sum()
+        }
+        // Same computation with no interrupts in between.
+        var x = SIMD4<Double>(1.5, -2.25, 3.125, 1e10)
+        var expected = 0.0
+        for _ in 0..<4 {
+            x = x * b + b
+            expected += x.sum()
+        }
+        return sum == expected
+    }
+
+    // A page in the kernel's virtual-mapping range (PML4 slot 192), backed by a fresh frame.
+    private static func mapAndUnmapPage() -> Bool {
+        let virtual: UInt64 = 0x0000_6000_0000_0000
+        guard let frame = EarlyFramePool.allocate() else { return false }
+        do throws(PageTableError) {
+            try PageTables.map(virtual: virtual, to: frame, flags: .kernelData)
+        } catch {
+            return false
+        }
+        guard let (physical, flags) = PageTables.translate(virtual + 8), physical == frame.adding(8),
+              flags.contains(.writable), flags.contains(.noExecute) else { return false }
+        let pattern: UInt64 = 0x5EED_F00D_CAFE_0001
+        // Written through the new mapping, read back through the direct map: same memory.
+        guard RecoverableAccess.write64(pattern, at: virtual + 8),
+              PhysicalMemory.read(frame.adding(8), as: UInt64.self) == pattern else { return false }
+        do throws(PageTableError) {
+            let old = try PageTables.unmap(virtual: virtual)
+            guard old == frame else { return false }
+        } catch {
+            return false
+        }
+        // Unmapped (and flushed from the TLB): the same access now faults.
+        return PageTables.translate(virtual) == nil && RecoverableAccess.read64(at: virtual + 8) == nil
+    }
+
+    private static func guardPagesUnmapped() -> Bool {
+        let guards = [KernelImage.bootStackGuard, KernelImage.istGuard(1), KernelImage.istGuard(2), KernelImage.istGuard(3)]
+        for page in guards {
+            if PageTables.translate(page) != nil || RecoverableAccess.read64(at: page) != nil { return false }
+        }
+        // The stack itself, just above the guard, is mapped.
+        return PageTables.translate(KernelImage.bootStackGuard + 4096) != nil
+    }
+
+    private static func imagePermissions() -> Bool {
+        guard let (_, text) = PageTables.translate(KernelImage.textStart),
+              let (_, stack) = PageTables.translate(KernelImage.bootStackTop - 8),
+              let (_, direct) = PageTables.translate(PhysicalMemory.directMapBase + 0x100000) else { return false }
+        return !text.contains(.writable) && !text.contains(.noExecute)
+            && stack.contains(.writable) && stack.contains(.noExecute)
+            && direct.contains(.noExecute)
+    }
+
+    private static func textIsWriteProtected() -> Bool {
+        // Writes back the value already there, so nothing changes even if protection failed.
+        guard let value = RecoverableAccess.read64(at: KernelImage.textStart) else { return false }
+        return !RecoverableAccess.write64(value, at: KernelImage.textStart)
+    }
+
+    private final class Node {
+        let value: Int
+        let next: Node?
+        init(_ value: Int, _ next: Node?) { self.value = value; self.next = next }
+    }
+
+    private static func swiftHeapWorks() -> Bool {
+        var list: Node? = nil
+        for i in 0..<100 { list = Node(i, list) }
+        var total = 0
+        while let node = list { total += node.value; list = node.next }
+        var array: [Int] = []
+        for i in 0..<1000 { array.append(i * 2) }
+        var dictionary: [Int: Int] = [:]
+        for i in 0..<100 { dictionary[i] = i * i }
+        return total == 4950 && array.reduce(0, +) == 999_000 && dictionary[9] == 81 && dictionary.count == 100
+    }
+}
