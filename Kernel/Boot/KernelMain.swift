@@ -1,7 +1,7 @@
 // Boot layer: kmain, the first Swift code. boot.S calls it in 64-bit mode on the boot stack,
 // with SSE enabled, .bss zeroed and the higher-half kernel and direct map in place.
 // Boot order: console, CPU tables (from then on faults are reported, not triple faults),
-// Multiboot information, then either the selftests or the normal boot.
+// Multiboot information, frame allocator and heap, then either the selftests or the normal boot.
 
 /// - Parameters:
 ///   - multibootInfo: physical address of the Multiboot information structure (from EBX).
@@ -20,6 +20,12 @@ func kmain(_ multibootInfo: UInt64, _ magic: UInt32) {
         print("boot: Multiboot information at \(hex(multibootInfo)) is not readable")
         DebugExit.exit(.failure)
     }
+    do throws(MemorySetup.Failure) {
+        try MemorySetup.start(info)
+    } catch {
+        print("boot: memory setup failed: \(error)")
+        DebugExit.exit(.failure)
+    }
     let commandLine = KernelCommandLine(info.commandLine)
     print("boot: command line \"\(KernelCommandLine.string(info.commandLine))\"")
 
@@ -31,6 +37,9 @@ func kmain(_ multibootInfo: UInt64, _ magic: UInt32) {
     }
 
     printMemoryMap(info)
+    if let statistics = KernelMemory.frames?.statistics {
+        print("boot: frame allocator: \(statistics.freeFrames) of \(statistics.totalFrames) frames free (4 KiB)")
+    }
     print("boot: kernel image \(hex(KernelImage.physicalStart))-\(hex(KernelImage.physicalEnd)) (physical)")
     print("ready")
     // No ACPI power-off yet (Firmware/ACPI): leave through the debug-exit port instead.

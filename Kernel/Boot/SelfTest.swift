@@ -22,6 +22,10 @@ enum SelfTest {
         check("kernel text read-only + executable, data and direct map no-execute", imagePermissions())
         check("writes to kernel text fault (CR0.WP)", textIsWriteProtected())
         check("Swift heap objects, arrays and dictionaries", swiftHeapWorks())
+        check("frame allocator: allocate, free, reuse", framesAllocateAndReuse())
+        check("heap stress: freed memory is reused", heapReusesFreedMemory())
+        check("heap alignments up to 4096", heapAlignments())
+        check("heap exhaustion is an error, not a crash", heapExhaustionIsAnError())
 
         print("selftest: \(passed) passed, \(failed) failed")
         DebugExit.exit(failed == 0 ? .success : .failure)
@@ -124,6 +128,71 @@ enum SelfTest {
         // Writes back the value already there, so nothing changes even if protection failed.
         guard let value = RecoverableAccess.read64(at: KernelImage.textStart) else { return false }
         return !RecoverableAccess.write64(value, at: KernelImage.textStart)
+    }
+
+    private static func framesAllocateAndReuse() -> Bool {
+        guard let before = KernelMemory.frames?.statistics else { return false }
+        var taken: [UInt64] = []
+        for _ in 0..<64 {
+            guard let frame = KernelMemory.frames?.allocate() else { return false }
+            taken.append(frame)
+        }
+        // Distinct, page-aligned frames inside the direct map.
+        for (i, frame) in taken.enumerated() {
+            if frame & 0xFFF != 0 || frame >= PhysicalMemory.directMapSize { return false }
+            for other in taken[(i + 1)...] where other == frame { return false }
+        }
+        for frame in taken {
+            do throws(FrameError) { try KernelMemory.frames?.free(frame) } catch { return false }
+        }
+        guard let after = KernelMemory.frames?.statistics, after.freeFrames == before.freeFrames else { return false }
+        // Freeing twice is reported, not ignored.
+        do throws(FrameError) {
+            try KernelMemory.frames?.free(taken[0])
+            return false
+        } catch {
+            return true
+        }
+    }
+
+    private static func heapReusesFreedMemory() -> Bool {
+        guard let start = KernelMemory.heap?.statistics else { return false }
+        var pagesAfterFirstRound = 0
+        for round in 0..<20 {
+            var blocks: [[UInt8]] = []
+            for i in 0..<200 {
+                // Sizes from 16 bytes to 8 KiB: every size class and large blocks.
+                blocks.append(Array(repeating: UInt8(truncatingIfNeeded: i), count: 16 << (i % 10)))
+            }
+            for (i, block) in blocks.enumerated() where block.first != UInt8(truncatingIfNeeded: i) { return false }
+            blocks.removeAll()
+            if round == 0 { pagesAfterFirstRound = KernelMemory.heap?.statistics.pagesHeld ?? 0 }
+        }
+        guard let end = KernelMemory.heap?.statistics else { return false }
+        // Everything was freed, and later rounds did not need more pages than the first.
+        return end.liveAllocations == start.liveAllocations && end.pagesHeld <= pagesAfterFirstRound
+    }
+
+    private static func heapAlignments() -> Bool {
+        for alignment in [16, 64, 256, 4096] {
+            do throws(HeapError) {
+                guard let address = try KernelMemory.heap?.allocate(size: 100, alignment: alignment),
+                      address % UInt64(alignment) == 0 else { return false }
+                try KernelMemory.heap?.free(address)
+            } catch {
+                return false
+            }
+        }
+        return true
+    }
+
+    private static func heapExhaustionIsAnError() -> Bool {
+        do throws(HeapError) {
+            _ = try KernelMemory.heap?.allocate(size: 1 << 40, alignment: 16)
+            return false
+        } catch {
+            return true
+        }
     }
 
     private final class Node {
