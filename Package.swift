@@ -31,6 +31,14 @@ let package = Package(
         .executableTarget(name: "orrery-diff",
                           dependencies: ["DiffHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/orrery-diff"),
+        // Platform-neutral kernel code (allocators, ACPI tables, command line, log) built for the
+        // host as well, so it is unit tested in milliseconds; the kernel package compiles the same files.
+        // The exclude list names the kernel-only folders (boot path, HAL, libc shims) and the nested package.
+        .target(name: "KernelCore", path: "Kernel",
+                exclude: ["Arch", "HAL", "Boot", "LibC", "Package.swift", "toolset.json"],
+                sources: ["Memory", "Firmware", "Support"]),
+        .testTarget(name: "KernelCoreTests", dependencies: ["KernelCore"], path: "Tests/KernelCoreTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "X86", "EmulatorCore"],
                     path: "Tests/MachineTests"),
