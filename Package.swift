@@ -38,7 +38,7 @@ let package = Package(
                 exclude: ["Arch", "HAL", "Boot", "LibC", "Package.swift", "toolset.json"],
                 sources: ["Memory", "Firmware", "Support"]),
         .testTarget(name: "KernelCoreTests", dependencies: ["KernelCore"], path: "Tests/KernelCoreTests",
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures", "EmbeddedCheck"]),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "X86", "EmulatorCore"],
                     path: "Tests/MachineTests"),

@@ -131,6 +131,7 @@ public struct MemoryMap {
         let frames = (bytes + pageSize - 1) / pageSize
         let step = alignment / pageSize
         let top = highestUsableEnd / pageSize
+        guard minimumAddress < highestUsableEnd, alignment <= highestUsableEnd else { return nil }   // no overflow below
         var f = ((minimumAddress + alignment - 1) & ~(alignment - 1)) / pageSize
         while f + frames <= top {
             var k: UInt64 = 0
