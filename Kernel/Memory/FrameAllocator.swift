@@ -104,11 +104,16 @@ public struct FrameAllocator<Storage: WordStorage> {
         let alignFrames = Int(truncatingIfNeeded: max(alignment, pageSize) / pageSize)
         var limit = bits.bitCount
         if let below { limit = min(limit, Int(truncatingIfNeeded: min(below / pageSize, UInt64(Int.max)))) }
-        guard let f = bits.firstClearRun(count: count, alignment: max(1, alignFrames), from: 0, limit: limit) else {
+        // Next-fit from the hint, then first-fit from 0 (the hint only skips known-used frames).
+        let align = max(1, alignFrames)
+        var found = hint < limit ? bits.firstClearRun(count: count, alignment: align, from: hint, limit: limit) : nil
+        if found == nil { found = bits.firstClearRun(count: count, alignment: align, from: 0, limit: limit) }
+        guard let f = found else {
             statistics.failures += 1
             return nil
         }
         bits.setRange(f, count: count, to: true)
+        if count == 1 { hint = f + 1 < bits.bitCount ? f + 1 : 0 }
         statistics.freeFrames -= count
         statistics.allocations += 1
         return UInt64(f) * pageSize

@@ -137,13 +137,15 @@ public struct Bitmap<Storage: WordStorage> {
         guard count > 0, alignment > 0 else { return nil }
         let end = min(bitCount, limit ?? bitCount)
         var start = max(0, from)
-        start = (start &+ alignment &- 1) / alignment &* alignment
-        while start <= end &- count {
+        while true {
+            // Skip used bits a word at a time, then align the candidate.
+            guard let clear = firstClear(in: start, end) else { return nil }
+            start = (clear &+ alignment &- 1) / alignment &* alignment
+            guard start <= end &- count else { return nil }
             guard let blocked = lastSet(in: start, start &+ count) else { return start }
-            // No run can start at or before the set bit: move past it.
-            start = ((blocked &+ 1) &+ alignment &- 1) / alignment &* alignment
+            // No run can start at or before the set bit: move past it (start strictly grows).
+            start = blocked &+ 1
         }
-        return nil
     }
 
     /// Number of set bits (only bits below bitCount are counted).

@@ -187,6 +187,29 @@ final class BitmapTests: XCTestCase {
     }
 }
 
+extension BitmapTests {
+    /// Word-level searches agree with a bit-by-bit model on random bitmaps.
+    func testSearchesAgainstNaiveModel() {
+        var rng = SplitMix(state: 99)
+        for _ in 0..<300 {
+            let n = 1 + rng.below(300)
+            var bm = Bitmap(storage: ArrayWordStorage(wordCount: Bitmap<ArrayWordStorage>.wordsNeeded(forBits: n)), bitCount: n)
+            let density = rng.below(100)
+            var model = [Bool](repeating: false, count: n)
+            for i in 0..<n where rng.below(100) < density { model[i] = true; bm[i] = true }
+            let count = 1 + rng.below(12), align = [1, 2, 4, 16, 64][rng.below(5)], from = rng.below(n)
+            var naive: Int? = nil
+            var st = (from + align - 1) / align * align
+            while st + count <= n { if !model[st..<st + count].contains(true) { naive = st; break }; st += align }
+            XCTAssertEqual(bm.firstClearRun(count: count, alignment: align, from: from), naive)
+            let lo = rng.below(n), hi = lo + rng.below(n - lo + 1)
+            XCTAssertEqual(bm.lastSet(in: lo, hi), (lo..<hi).last { model[$0] })
+            XCTAssertEqual(bm.firstClear(in: lo, hi), (lo..<hi).first { !model[$0] })
+            XCTAssertEqual(bm.countSet(), model.filter { $0 }.count)
+        }
+    }
+}
+
 final class KernelHeapTests: XCTestCase {
     func testSizeClassesAlignmentAndReuse() throws {
         var heap = KernelHeap(source: SimulatedPageSource(pages: 256))
