@@ -34,9 +34,10 @@ public struct CPUFault: Error, Equatable, Sendable, CustomStringConvertible {
     /// RIP at the *next* instruction and counts the instruction as retired. Faults (the default)
     /// restore RIP to the faulting instruction.
     public var isTrap: Bool
-    /// Internal: a #GP(0) raised because a data address was not canonical. In 64-bit mode such a
-    /// reference through the SS segment (RSP/RBP base, or an SS override) raises #SS(0) instead;
-    /// only the interpreter knows the operand's segment, so it converts and clears this flag.
+    /// Internal: a #GP(0) raised because a data address was outside its segment (not canonical
+    /// in 64-bit mode, past 4 GiB otherwise). Through the SS segment (RSP/RBP base; in 32-bit
+    /// mode also an SS override) that is #SS(0) instead; only the interpreter knows the
+    /// operand's segment, so it converts and clears this flag.
     public var nonCanonical: Bool = false
 
     @inlinable public init(_ vector: ExceptionVector, errorCode: UInt32? = nil, trap: Bool = false) {

@@ -259,8 +259,9 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(info([0x50]).operandSizeBytes, 8)
         XCTAssertEqual(info([0x66, 0x50]).operandSizeBytes, 2)
         XCTAssertEqual(info([0x48, 0x50]).operandSizeBytes, 8)
-        // 16-bit addressing (67 in 32-bit mode) is not supported yet: #UD, never a wrong decode.
-        expectFault([0x67, 0x8B, 0x00], .ud, .unsupportedAddressSize, mode: .protected32)
+        // 16-bit addressing: 67 8B 00 is mov eax, [bx+si].
+        let a16 = info([0x67, 0x8B, 0x00], mode: .protected32)
+        XCTAssertEqual(a16.addressSizeBytes, 2); XCTAssertEqual(a16.base, Reg.rbx); XCTAssertEqual(a16.index, Reg.rsi)
     }
 
     func testMOVBE() {

@@ -38,6 +38,8 @@ public struct DecodedInstruction {
     public var segment: UInt8 = UInt8(Seg.ds)
     /// 32-bit address size (67 prefix in 64-bit mode, or 32-bit mode).
     public var addr32: Bool = false
+    /// 16-bit address size (67 prefix in 32-bit mode): the offset wraps at 64 KiB.
+    public var addr16: Bool = false
     public var prefixes: Prefixes = []
     /// Effective operand size in bytes (1, 2, 4, 8).
     public var operandSize: UInt8 = 4
@@ -110,14 +112,22 @@ extension UnsafeMutablePointer where Pointee == CPUState {
 
     // MARK: memory operands
 
-    /// Linear address of the instruction's memory operand: segment base + base + index*scale + disp,
-    /// truncated to the address size.
-    @inline(__always) public func effectiveAddress(_ i: Instr) -> UInt64 {
-        let p = i.pointee
-        var ea = pointee.regs[Int(p.base)] &+ (pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp
-        if p.addr32 { ea &= 0xFFFF_FFFF }
-        let linear = pointee.segmentBase[Int(p.segment)] &+ ea
+    /// Linear address of the instruction's memory operand: segment base + base + index*scale +
+    /// disp (+ `delta`, which BT-family instructions use to address beyond the operand; it is
+    /// part of the offset, so it wraps with it), truncated to the address size.
+    @inline(__always) public func effectiveAddress(_ i: Instr, plus delta: UInt64 = 0) -> UInt64 {
+        let linear = pointee.segmentBase[Int(i.pointee.segment)] &+ offset(i, plus: delta)
         return pointee.mode == .long64 ? linear : linear & 0xFFFF_FFFF
+    }
+
+    /// The memory operand's offset within its segment (what LEA computes): base + index*scale
+    /// + disp (+ delta), wrapped at the address size.
+    @inline(__always) public func offset(_ i: Instr, plus delta: UInt64 = 0) -> UInt64 {
+        let p = i.pointee
+        let ea = pointee.regs[Int(p.base)] &+ (pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp &+ delta
+        if p.addr32 { return ea & 0xFFFF_FFFF }
+        if p.addr16 { return ea & 0xFFFF }
+        return ea
     }
 
     @inline(__always) public func load<T: FixedWidthInteger>(_ address: UInt64) throws(CPUFault) -> T {

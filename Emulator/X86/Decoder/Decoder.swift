@@ -217,12 +217,31 @@ public enum Decoder {
             info.rmNumber = Int(m & 7) | (rexB ? 8 : 0)
             if mod != 3 {
                 isMemory = true
-                if addrsize == 2 {
-                    // 16-bit addressing (67 prefix in 32-bit mode) arrives with real mode in [3/6].
-                    return fail(.ud, .unsupportedAddressSize)
-                }
                 var rmLow = Int(m & 7)
-                if rmLow == 4 {
+                if addrsize == 2 {
+                    // 16-bit addressing (67 prefix in 32-bit mode; real mode later): no SIB,
+                    // rm picks one of eight base/index pairs, disp8 or disp16, and the sum
+                    // wraps at 64 KiB (see DecodedInstruction.addr16).
+                    let pairs: [(Int, Int)] = [(Reg.rbx, Reg.rsi), (Reg.rbx, Reg.rdi), (Reg.rbp, Reg.rsi),
+                                               (Reg.rbp, Reg.rdi), (Reg.rsi, Reg.zero), (Reg.rdi, Reg.zero),
+                                               (Reg.rbp, Reg.zero), (Reg.rbx, Reg.zero)]
+                    (info.base, info.index) = pairs[rmLow]
+                    if mod == 0 && rmLow == 6 {
+                        info.base = Reg.zero   // [disp16] alone
+                        guard let v = d.signed(2) else { return ranOut() }
+                        info.disp = v; info.dispSize = 2
+                    } else if mod == 1 {
+                        guard let v = d.signed(1) else { return ranOut() }
+                        info.disp = v; info.dispSize = 1
+                    } else if mod == 2 {
+                        guard let v = d.signed(2) else { return ranOut() }
+                        info.disp = v; info.dispSize = 2
+                    }
+                    rmLow = -1  // done: skip the 32/64-bit forms below
+                }
+                if rmLow == -1 {
+                    // 16-bit form decoded above.
+                } else if rmLow == 4 {
                     guard let sib = d.next() else { return ranOut() }
                     info.hasSIB = true
                     let idx = Int((sib >> 3) & 7) | (rexX ? 8 : 0)
@@ -244,10 +263,10 @@ public enum Decoder {
                 } else {
                     info.base = rmLow | (rexB ? 8 : 0)
                 }
-                if mod == 1 {
+                if addrsize != 2 && mod == 1 {
                     guard let v = d.signed(1) else { return ranOut() }
                     info.disp = v; info.dispSize = 1
-                } else if mod == 2 {
+                } else if addrsize != 2 && mod == 2 {
                     guard let v = d.signed(4) else { return ranOut() }
                     info.disp = v; info.dispSize = 4
                 }
@@ -333,6 +352,7 @@ public enum Decoder {
         di.nextRIP = long ? next : next & 0xFFFF_FFFF
         di.operandSize = UInt8(opsize)
         di.addr32 = addrsize == 4
+        di.addr16 = addrsize == 2
         di.imm = info.imm
         di.imm2 = info.imm2
         var prefixes: Prefixes = []

@@ -232,13 +232,17 @@ private struct Printer {
 
     func memoryText(size: Int, isMoffs: Bool) -> String {
         let a32 = info.addressSizeBytes == 4
+        let a16 = info.addressSizeBytes == 2
         let segName: String? = segmentInOperand ? Seg.names[info.segmentOverride!] : nil
         func addrReg(_ n: Int) -> String {
             if n == Reg.rip { return att ? (a32 ? "%eip" : "%rip") : (a32 ? "eip" : "rip") }
-            let name = a32 ? Disassembler.names32[n & 15] : Disassembler.names64[n & 15]
+            let name = a16 ? Disassembler.registerName(n & 15, size: 2, rex: false)
+                : a32 ? Disassembler.names32[n & 15] : Disassembler.names64[n & 15]
             return att ? "%" + name : name
         }
-        let mask: UInt64 = a32 ? 0xFFFF_FFFF : ~0
+        let mask: UInt64 = a16 ? 0xFFFF : a32 ? 0xFFFF_FFFF : ~0
+        // 16-bit addressing has no scale: [bx+si], (%bx,%si).
+        let scaleText = a16 ? nil : String(1 << info.scale)
         let hasBase = info.base != Reg.zero
         let hasIndex = info.index != Reg.zero
         var text: String
@@ -259,13 +263,13 @@ private struct Printer {
             }
             s += "("
             if hasBase { s += addrReg(info.base) }
-            if hasIndex { s += "," + addrReg(info.index) + "," + String(1 << info.scale) }
+            if hasIndex { s += "," + addrReg(info.index) + (scaleText.map { "," + $0 } ?? "") }
             s += ")"
             text = (segName.map { "%\($0):" } ?? "") + s
         } else {
             var s = "["
             if hasBase { s += addrReg(info.base) }
-            if hasIndex { s += (hasBase ? "+" : "") + addrReg(info.index) + "*" + String(1 << info.scale) }
+            if hasIndex { s += (hasBase ? "+" : "") + addrReg(info.index) + (scaleText.map { "*" + $0 } ?? "") }
             if info.dispSize > 0 {
                 if info.base == Reg.rip { s += "+" + Disassembler.hex(UInt64(bitPattern: d) & mask) }
                 else if d < 0 { s += "-" + Disassembler.hex(UInt64(bitPattern: 0 &- d)) }

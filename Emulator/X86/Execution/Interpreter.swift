@@ -92,7 +92,8 @@ public final class X86CPU {
                 var error = raised
                 var executed = (at - UnsafeRawPointer(first)) / MemoryLayout<DecodedInstruction>.stride
                 if error.nonCanonical {
-                    if entry.pointee.segment == UInt8(Seg.stack64) { error = .ss(0) }
+                    let segment = Int(entry.pointee.segment)
+                    if segment == Seg.stack64 || (cpu.pointee.mode != .long64 && segment == Seg.ss) { error = .ss(0) }
                     error.nonCanonical = false
                 }
                 if error.isTrap {

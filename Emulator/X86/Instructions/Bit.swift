@@ -21,18 +21,6 @@ enum BtsOp: BitTestOperation { static var op: BitTestOp { .bts } }
 enum BtrOp: BitTestOperation { static var op: BitTestOp { .btr } }
 enum BtcOp: BitTestOperation { static var op: BitTestOp { .btc } }
 
-extension UnsafeMutablePointer where Pointee == CPUState {
-    /// The memory operand's linear address moved by `delta` bytes. The move is part of the
-    /// effective address, so it wraps at the address size like the rest of it.
-    @inline(__always) func effectiveAddress(_ i: Instr, plus delta: UInt64) -> UInt64 {
-        let p = i.pointee
-        var ea = pointee.regs[Int(p.base)] &+ (pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp &+ delta
-        if p.addr32 { ea &= 0xFFFF_FFFF }
-        let linear = pointee.segmentBase[Int(p.segment)] &+ ea
-        return pointee.mode == .long64 ? linear : linear & 0xFFFF_FFFF
-    }
-}
-
 enum BitTestHandlers<T: GuestInt, Op: BitTestOperation> {
     /// Tests bit `bit` (already < width) of `v`, returns the modified value (BT: unchanged).
     @inline(__always) static func apply(_ v: T, _ bit: T) -> (result: T, cf: UInt64) {

@@ -168,14 +168,11 @@ enum ExtendHandlers<D: GuestInt, S: GuestInt> {
 
 enum LeaHandlers<T: GuestInt> {
     /// 8D: the effective address itself, with no segment base and no memory access. The
-    /// address is computed at the address size (67 selects 32 bits) and then truncated to the
+    /// address is computed at the address size (67 selects 32 or 16 bits) and then truncated to the
     /// operand size (e.g. `lea ax, [...]` keeps the low 16 bits, `lea eax` zero-extends).
     @inline(__always) static func lea(_ cpu: CPU, _ i: Instr) { do { try leaBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func leaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        let p = i.pointee
-        var ea = cpu.pointee.regs[Int(p.base)] &+ (cpu.pointee.regs[Int(p.index)] << UInt64(p.scale)) &+ p.disp
-        if p.addr32 { ea &= 0xFFFF_FFFF }
-        cpu.setReg(i.reg, T(truncatingIfNeeded: ea))
+        cpu.setReg(i.reg, T(truncatingIfNeeded: cpu.offset(i)))
     }
 }
 

@@ -88,15 +88,17 @@ extension CPUState {
     @inline(__always)
     mutating func translate(_ linear: UInt64, stack: Bool) throws(CPUFault) -> UInt64 {
         if mode == .long64 {
-            guard Self.isCanonical(linear) else { throw Self.nonCanonicalFault(stack: stack) }
+            guard Self.isCanonical(linear) else { throw Self.addressFault(stack: stack) }
             return linear
         }
         return linear & 0xFFFF_FFFF
     }
 
-    /// #SS(0) for stack references, else #GP(0) marked non-canonical (see CPUFault.nonCanonical).
+    /// An address outside what the segment allows (non-canonical in 64-bit mode, past 4 GiB
+    /// otherwise): #SS(0) for push/pop-style stack references; else #GP(0) marked so the
+    /// interpreter turns it into #SS(0) when the operand's segment is SS (see CPUFault).
     @inline(never)
-    static func nonCanonicalFault(stack: Bool) -> CPUFault {
+    static func addressFault(stack: Bool) -> CPUFault {
         if stack { return .ss(0) }
         var f = CPUFault.gp(0)
         f.nonCanonical = true
@@ -139,7 +141,7 @@ extension CPUState {
     /// Full segment limit checks arrive with [3/6].
     @inline(__always)
     func checkWrapAround(_ address: UInt64, size: Int, stack: Bool) throws(CPUFault) {
-        if mode != .long64 && address &+ UInt64(size) > 0x1_0000_0000 { throw stack ? .ss(0) : .gp(0) }
+        if mode != .long64 && address &+ UInt64(size) > 0x1_0000_0000 { throw Self.addressFault(stack: stack) }
     }
 
     @inline(never)
