@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # README's second command (and what CI runs): set up, build, and run every test.
-#   1. unit tests, decoder fuzzing and a short differential run vs the host CPU (debug build)
+#   1. unit tests (emulator and the kernel's platform-neutral modules), decoder fuzzing and a
+#      short differential run vs the host CPU (debug build); the kernel booted on QEMU TCG
+#      (selftest, normal boot, deliberate panic: tools/test-kernel.sh)
 #   2. the differential harness in release (the tail-call/inlining design only exists there):
 #      200,000 fixed-seed cases against the host CPU, 0 mismatches required
 #   3. the threaded handlers really tail-jump in release (tools/check-tailcalls.sh)
@@ -11,6 +13,7 @@ bash tools/setup.sh
 bash tools/build-roms.sh
 swift build --build-tests
 swift test --skip-build
+bash tools/test-kernel.sh
 swift build -c release --omit-frame-pointers
 bash tools/check-tailcalls.sh .build/release/orrery
 .build/release/orrery-diff --cases 200000 --seed 1
