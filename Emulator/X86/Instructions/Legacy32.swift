@@ -9,50 +9,38 @@ enum Legacy32 {
     @inline(__always) static func ah(_ cpu: CPU) -> UInt8 { cpu.reg(1) as UInt8 }
     @inline(__always) static func setAH(_ cpu: CPU, _ v: UInt8) { cpu.setReg(1, v) }
 
-    /// DAA: decimal adjust AL after an addition of two packed-BCD bytes. OF is undefined.
+    /// DAA: decimal adjust AL after an addition of two packed-BCD bytes.
     @inline(__always) static func daa(_ cpu: CPU, _ i: Instr) { do { try daaBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
-    @inline(__always) static func daaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+    @inline(__always) static func daaBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { decimalAdjust(cpu, subtract: false) }
+
+    /// DAS: decimal adjust AL after a subtraction.
+    @inline(__always) static func das(_ cpu: CPU, _ i: Instr) { do { try dasBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func dasBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { decimalAdjust(cpu, subtract: true) }
+
+    /// DAA/DAS (SDM pseudocode): add/subtract 6 when the low digit overflowed (or AF), then
+    /// 0x60 when the high digit did (or CF). DAA clears CF when no high adjustment happens; DAS
+    /// keeps the borrow of the low adjustment. OF is undefined: the reference CPU (AMD) sets it
+    /// as the signed overflow of the whole adjustment, which is what the last line computes.
+    @inline(__always) static func decimalAdjust(_ cpu: CPU, subtract: Bool) {
         let oldAL = al(cpu)
         let oldCF = cpu.pointee.carryFlag
-        let oldAF = cpu.pointee.auxCarryFlag
         var a = oldAL
         var cf = false, af = false
-        if a & 0x0F > 9 || oldAF {
-            let (r, carry) = a.addingReportingOverflow(6)
+        if a & 0x0F > 9 || cpu.pointee.auxCarryFlag {
+            let (r, out) = subtract ? a.subtractingReportingOverflow(6) : a.addingReportingOverflow(6)
             a = r
-            cf = oldCF || carry
+            cf = oldCF || out
             af = true
         }
         if oldAL > 0x99 || oldCF {
-            a = a &+ 0x60
+            a = subtract ? a &- 0x60 : a &+ 0x60
             cf = true
-        } else {
+        } else if !subtract {
             cf = false
         }
         setAL(cpu, a)
-        bcdFlags(cpu, a, cf: cf, af: af, overflow: (oldAL ^ a) & a & 0x80 != 0)
-    }
-
-    /// DAS: decimal adjust AL after a subtraction. OF is undefined.
-    @inline(__always) static func das(_ cpu: CPU, _ i: Instr) { do { try dasBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
-    @inline(__always) static func dasBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        let oldAL = al(cpu)
-        let oldCF = cpu.pointee.carryFlag
-        let oldAF = cpu.pointee.auxCarryFlag
-        var a = oldAL
-        var cf = false, af = false
-        if a & 0x0F > 9 || oldAF {
-            let (r, borrow) = a.subtractingReportingOverflow(6)
-            a = r
-            cf = oldCF || borrow
-            af = true
-        }
-        if oldAL > 0x99 || oldCF {
-            a = a &- 0x60
-            cf = true
-        }
-        setAL(cpu, a)
-        bcdFlags(cpu, a, cf: cf, af: af, overflow: (oldAL ^ a) & oldAL & 0x80 != 0)
+        let overflow = (oldAL ^ a) & (subtract ? oldAL : a) & 0x80 != 0
+        bcdFlags(cpu, a, cf: cf, af: af, overflow: overflow)
     }
 
     /// AAA: ASCII adjust after addition: AX += 0x106 when the low digit overflowed, then AL &= 0x0F.
