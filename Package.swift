@@ -42,6 +42,8 @@ let package = Package(
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "X86", "EmulatorCore"],
                     path: "Tests/MachineTests"),
+        .testTarget(name: "MachineBoardTests", dependencies: ["Machine", "X86", "EmulatorCore", "KernelCore"],
+                    path: "Tests/MachineBoardTests"),
         .testTarget(name: "X86Tests", dependencies: ["X86", "EmulatorCore", "HostOracle", "Machine", "DiffHarness"],
                     path: "Tests/X86Tests"),
     ],

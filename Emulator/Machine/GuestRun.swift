@@ -15,6 +15,10 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
     case unhandledException(CPUFault, rip: UInt64)
     /// HLT with nothing that could ever wake the CPU.
     case haltedForever
+    /// The guest powered the machine off (ACPI SLP_TYP(S5) | SLP_EN): status 0, as QEMU.
+    case powerOff
+    /// A fault while delivering a double fault: the machine stops (QEMU would reset).
+    case tripleFault(rip: UInt64)
 
     public var exitStatus: Int32 {
         switch self {
@@ -22,6 +26,8 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
         case .instructionLimit: return 4
         case .unhandledException: return 6
         case .haltedForever: return 8
+        case .powerOff: return 0
+        case .tripleFault: return 10
         }
     }
 
@@ -31,6 +37,8 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
         case .instructionLimit: return "instruction limit reached"
         case let .unhandledException(f, rip): return "unhandled exception \(f) at rip 0x\(String(rip, radix: 16))"
         case .haltedForever: return "CPU halted with interrupts that can never arrive"
+        case .powerOff: return "guest power-off (ACPI S5)"
+        case .tripleFault(let rip): return "triple fault at rip 0x\(String(rip, radix: 16))"
         }
     }
 }
@@ -47,9 +55,13 @@ extension Machine {
             let reason = cpu.run(maxInstructions: min(slice, maxInstructions - done))
             switch reason {
             case .budgetExhausted: progress?(cpu.state.pointee.instructionsRetired &- start)
-            case .stopRequested: return .debugExit(debugExit.exitValue ?? 0)
+            case .stopRequested:
+                if let v = debugExit.exitValue { return .debugExit(v) }
+                if power.poweredOff { return .powerOff }
+                return .debugExit(0)
             case .halted: return .haltedForever
             case let .exception(f, rip): return .unhandledException(f, rip: rip)
+            case .tripleFault: return .tripleFault(rip: cpu.state.pointee.regs[Reg.rip])
             }
         }
     }

@@ -1,6 +1,8 @@
-// Layer: Machine (the PC board). For now a thin board: RAM, an MMIO bus, a port bus, one CPU,
-// and the two test devices every guest of ours uses: isa-debug-exit (port 0xf4) and the
-// port-0xE9 console. The full PC board arrives with [3/6].
+// Layer: Machine (the PC board). RAM, an MMIO bus, a port bus, one CPU, the two test devices
+// every guest of ours uses (isa-debug-exit at port 0xf4, the port-0xE9 console) and the ACPI
+// power-management block (port 0x600). `Machine(memorySize:)` is the bare board our flat test
+// and benchmark guests use; `Machine(board:)` is the PC board: a validated memory map (e820) and
+// the ACPI tables in the BIOS area, which the boot loaders (Boot/) rely on.
 
 import EmulatorCore
 import X86
@@ -12,14 +14,22 @@ public final class Machine {
     public let cpu: X86CPU
     public let debugExit = DebugExit()
     public let console = DebugConsoleE9()
+    /// PM1a event/control registers: soft-off through SLP_TYP(S5) | SLP_EN ends the run.
+    public let power = ACPIPowerDevice()
+    /// The PC memory map (`Machine(board:)` only).
+    public internal(set) var memoryMap: GuestMemoryMap? = nil
+    /// Where the ACPI tables were placed (`Machine(board:)` only).
+    public internal(set) var acpiTables: ACPITableSet? = nil
 
     public init(memorySize: UInt64) throws {
         ram = try PhysicalMemory(size: memorySize)
         cpu = X86CPU(ram: ram, mmio: mmio, ports: ports)
         try ports.map(debugExit, at: 0xF4, length: 4, name: "isa-debug-exit")
         try ports.map(console, at: 0xE9, length: 1, name: "debug-console-e9")
+        try ports.map(power, at: ACPIPowerDevice.eventBlock, length: ACPIPowerDevice.portLength, name: "acpi-pm1a")
         let state = cpu.state
         debugExit.onExit = { _ in state.pointee.stopRequested = true }
+        power.onPowerOff = { state.pointee.stopRequested = true }
     }
 }
 
@@ -57,6 +67,7 @@ extension Machine {
     public func stateHash() -> StateHash {
         var h = StateHash()
         cpu.state.pointee.hash(into: &h)
+        power.contributeHash(to: &h)
         h.add(bytes: ram.base, count: Int(ram.size))
         return h
     }
