@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "EmulatorCore", path: "Emulator/EmulatorCore"),
         .target(name: "X86", dependencies: ["EmulatorCore"], path: "Emulator/X86",
                 swiftSettings: hotPathFlags),
+        // The PC's devices: each a BusDevice (offsets only) + Snapshottable; they know no CPU.
+        .target(name: "Devices", dependencies: ["EmulatorCore"], path: "Devices"),
         .target(name: "Machine", dependencies: ["EmulatorCore", "X86"], path: "Emulator/Machine"),
         .executableTarget(name: "OrreryCLI",
                           dependencies: ["Machine", "X86", "EmulatorCore",
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "KernelCoreTests", dependencies: ["KernelCore"], path: "Tests/KernelCoreTests",
                     exclude: ["Fixtures", "EmbeddedCheck"]),
         .testTarget(name: "EmulatorCoreTests", dependencies: ["EmulatorCore"], path: "Tests/EmulatorCoreTests"),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "EmulatorCore"], path: "Tests/DevicesTests"),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "X86", "EmulatorCore"],
                     path: "Tests/MachineTests"),
         .testTarget(name: "MachineBoardTests", dependencies: ["Machine", "X86", "EmulatorCore", "KernelCore"],
