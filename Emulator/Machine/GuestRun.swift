@@ -61,7 +61,10 @@ extension Machine {
                 return .debugExit(0)
             case .halted: return .haltedForever
             case let .exception(f, rip): return .unhandledException(f, rip: rip)
-            case .tripleFault: return .tripleFault(rip: cpu.state.pointee.regs[Reg.rip])
+            default:
+                // The only other reason is a triple fault (StopReason.tripleFault, added with
+                // exception delivery): `default` keeps this file building before and after it lands.
+                return .tripleFault(rip: cpu.state.pointee.regs[Reg.rip])
             }
         }
     }
