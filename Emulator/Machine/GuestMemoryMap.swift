@@ -85,7 +85,7 @@ public struct GuestMemoryMap: Equatable {
 
     /// True when [address, address+count) is RAM the guest may use (e820 type 1).
     public func isUsableRAM(_ address: UInt64, count: UInt64) -> Bool {
-        e820.contains { $0.kind == .ram && address >= $0.base && count <= $0.end - address && address <= $0.end }
+        e820.contains { $0.kind == .ram && address >= $0.base && address <= $0.end && count <= $0.end - address }
     }
 
     /// The e820 table, sorted by address, non-overlapping.

@@ -1,0 +1,167 @@
+// Layer: Machine / Boot. Multiboot2 (Multiboot2 Specification 2.0):
+//  - header: magic 0xE85250D6, architecture 0 (i386 protected mode), header_length, checksum
+//    (the four sum to 0 mod 2^32), 8-byte aligned in the first 32 KiB; then 8-aligned tags
+//    (u16 type, u16 flags (bit 0: optional), u32 size) up to the end tag (type 0).
+//    Understood: 1 information request, 2 address (load like Multiboot v1's a.out kludge),
+//    3 entry address, 4 console flags, 5 framebuffer (we offer only EGA text), 6 module alignment
+//    (modules are always page aligned), 10 relocatable (loaded at its preferred address).
+//    An unknown tag that is not optional fails the boot.
+//  - boot information: total_size, reserved, then 8-aligned tags: 1 command line, 2 boot loader
+//    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 8 framebuffer
+//    (placeholder: EGA text 80x25 at 0xB8000), 14 and 15 ACPI RSDP copies, 0 end.
+//  - entry: 32-bit protected mode, EAX = 0x36D76289, EBX = info.
+
+import EmulatorCore
+
+public enum Multiboot2 {
+    public static let headerMagic: UInt32 = 0xE852_50D6
+    public static let bootMagic: UInt32 = 0x36D7_6289
+    public static let searchLimit = 32768
+
+    public struct Header: Equatable {
+        public var offset: Int
+        public var length: Int
+        public var addressTag: (headerAddr: UInt32, loadAddr: UInt32, loadEndAddr: UInt32, bssEndAddr: UInt32)?
+        public var entryAddr: UInt32?
+        public static func == (a: Header, b: Header) -> Bool {
+            a.offset == b.offset && a.length == b.length && a.entryAddr == b.entryAddr
+                && a.addressTag.map { [$0.0, $0.1, $0.2, $0.3] } == b.addressTag.map { [$0.0, $0.1, $0.2, $0.3] }
+        }
+    }
+
+    /// Offset of a header with valid magic, architecture and checksum, if any.
+    public static func findHeaderOffset(_ file: [UInt8]) -> Int? {
+        let f = ImageBytes(file)
+        var o = 0
+        while o + 16 <= min(file.count, searchLimit) {
+            if f.u32(o) == headerMagic, let arch = f.u32(o + 4), let len = f.u32(o + 8), let sum = f.u32(o + 12),
+               headerMagic &+ arch &+ len &+ sum == 0 {
+                return o
+            }
+            o += 8
+        }
+        return nil
+    }
+
+    public static func parseHeader(_ file: [UInt8]) throws(BootError) -> Header {
+        guard let o = findHeaderOffset(file) else { throw .badImage("no Multiboot2 header in the first 32 KiB") }
+        let f = ImageBytes(file)
+        guard let arch = f.u32(o + 4), let length = f.u32(o + 8) else { throw .badImage("truncated Multiboot2 header") }
+        guard arch == 0 else { throw .unsupported("Multiboot2 architecture \(arch) (only 0, i386, is supported)") }
+        guard length >= 24, UInt64(o) + UInt64(length) <= UInt64(file.count) else {
+            throw .badImage("Multiboot2 header length \(length) runs past the file")
+        }
+        var h = Header(offset: o, length: Int(length))
+        var t = o + 16
+        let end = o + Int(length)
+        while t + 8 <= end {
+            guard let type = f.u16(t), let flags = f.u16(t + 2), let size = f.u32(t + 4), size >= 8, size <= UInt32(end - t) else {
+                throw .badImage("bad Multiboot2 header tag at offset \(t)")
+            }
+            let optional = flags & 1 != 0
+            switch type {
+            case 0: return h
+            case 1, 4, 6, 10: break
+            case 5: break       // framebuffer request: we report EGA text (a placeholder)
+            case 2:
+                guard let a = f.u32(t + 8), let l = f.u32(t + 12), let le = f.u32(t + 16), let b = f.u32(t + 20) else {
+                    throw .badImage("truncated Multiboot2 address tag")
+                }
+                h.addressTag = (a, l, le, b)
+            case 3:
+                guard let e = f.u32(t + 8) else { throw .badImage("truncated Multiboot2 entry tag") }
+                h.entryAddr = e
+            default:
+                if !optional { throw .unsupported("Multiboot2 header tag \(type) is required but not supported") }
+            }
+            t += (Int(size) + 7) & ~7
+        }
+        throw .badImage("Multiboot2 header has no end tag")
+    }
+
+    public static func load(_ file: [UInt8], commandLine: String, modules: [BootModule],
+                            into machine: Machine) throws(BootError) -> BootResult {
+        guard let map = machine.memoryMap else { throw .noMemoryMap }
+        let h = try parseHeader(file)
+        let ram = machine.ram
+        var kernelStart: UInt64, kernelEnd: UInt64, entry: UInt64
+        if let a = h.addressTag {
+            // load_addr == 0xFFFFFFFF... is not used; header_addr locates load_addr in the file.
+            guard a.headerAddr >= a.loadAddr, UInt64(a.headerAddr - a.loadAddr) <= UInt64(h.offset) else {
+                throw .badImage("Multiboot2 header_addr below load_addr or before the file start")
+            }
+            let fileOffset = UInt64(h.offset) - UInt64(a.headerAddr - a.loadAddr)
+            let loadEnd = a.loadEndAddr == 0 ? UInt64(a.loadAddr) + (UInt64(file.count) - fileOffset) : UInt64(a.loadEndAddr)
+            guard loadEnd >= UInt64(a.loadAddr) else { throw .badImage("Multiboot2 load_end_addr below load_addr") }
+            guard let bytes = ImageBytes(file).slice(fileOffset, loadEnd - UInt64(a.loadAddr)) else {
+                throw .badImage("Multiboot2 load range runs past the end of the file")
+            }
+            let bssEnd = a.bssEndAddr == 0 ? loadEnd : UInt64(a.bssEndAddr)
+            guard bssEnd >= loadEnd else { throw .badImage("Multiboot2 bss_end_addr below load_end_addr") }
+            kernelStart = UInt64(a.loadAddr); kernelEnd = bssEnd
+            try checkLoadRange(kernelStart, kernelEnd - kernelStart, map: map, what: "Multiboot2 kernel")
+            ram.write(Array(bytes), at: kernelStart)
+            if bssEnd > loadEnd { ram.write([UInt8](repeating: 0, count: Int(bssEnd - loadEnd)), at: loadEnd) }
+            guard let e = h.entryAddr else { throw .badImage("Multiboot2 address tag without an entry address tag") }
+            entry = UInt64(e)
+        } else {
+            let elf = try ELFImage.parse(file)
+            kernelEnd = try elf.load(file, into: ram, map: map)
+            kernelStart = elf.segments.map { $0.paddr }.min() ?? 0
+            entry = h.entryAddr.map(UInt64.init) ?? elf.physicalEntry
+        }
+        guard entry < 1 << 32 else { throw .badImage("Multiboot2 entry 0x\(String(entry, radix: 16)) is above 4 GiB") }
+
+        var info = LEBytes()
+        info.u32(0); info.u32(0)                     // total_size (set below), reserved
+        func tag(_ type: UInt32, _ body: LEBytes) {
+            info.align(8)
+            info.u32(type); info.u32(UInt32(8 + body.bytes.count))
+            info.bytes += body.bytes
+        }
+        var s = LEBytes(); s.bytes = Array(commandLine.utf8) + [0]
+        tag(1, s)
+        s.bytes = Array(Multiboot1.loaderName.utf8) + [0]
+        tag(2, s)
+        var next = (kernelEnd + 0xFFF) & ~0xFFF
+        var ranges: [Range<UInt64>] = []
+        for (i, m) in modules.enumerated() {
+            try checkLoadRange(next, UInt64(m.data.count), map: map, what: "module \(i) ('\(m.string)')")
+            guard next + UInt64(m.data.count) <= 1 << 32 else {
+                throw .doesNotFit(what: "module \(i) below 4 GiB", start: next, length: UInt64(m.data.count))
+            }
+            ram.write(m.data, at: next)
+            var b = LEBytes()
+            b.u32(UInt32(truncatingIfNeeded: next)); b.u32(UInt32(truncatingIfNeeded: next + UInt64(m.data.count)))
+            b.bytes += Array(m.string.utf8) + [0]
+            tag(3, b)
+            ranges.append(next..<(next + UInt64(m.data.count)))
+            next = (next + UInt64(m.data.count) + 0xFFF) & ~0xFFF
+        }
+        var mem = LEBytes(); mem.u32(map.memLowerKiB); mem.u32(map.memUpperKiB)
+        tag(4, mem)
+        var mm = LEBytes(); mm.u32(24); mm.u32(0)
+        for e in map.e820 { mm.u64(e.base); mm.u64(e.length); mm.u32(e.kind.rawValue); mm.u32(0) }
+        tag(6, mm)
+        // Framebuffer placeholder: EGA text mode (type 2), 80x25, 16 bits per character cell.
+        var fb = LEBytes(); fb.u64(0xB8000); fb.u32(160); fb.u32(80); fb.u32(25); fb.u8(16); fb.u8(2); fb.u16(0)
+        tag(8, fb)
+        if let acpi = machine.acpiTables, let rsdp = ram.read(acpi.rsdp, count: 36) {
+            var old = LEBytes(); old.bytes = Array(rsdp[0..<20])
+            tag(14, old)
+            var new = LEBytes(); new.bytes = rsdp
+            tag(15, new)
+        }
+        tag(0, LEBytes())
+        info.set32(0, UInt32(info.bytes.count))
+        var w = BootDataWriter(ram: ram)
+        let infoAddr = try w.put(info.bytes, align: 8, what: "Multiboot2 information")
+
+        BootTables.writeGDT(ram)
+        var e = EntryState.protected32(entry: entry)
+        e.rax = UInt64(bootMagic)
+        e.rbx = infoAddr
+        return BootResult(protocolName: "Multiboot2", entry: e, kernelStart: kernelStart, kernelEnd: kernelEnd,
+                          modules: ranges, infoAddress: infoAddr)
+    }
+}
