@@ -86,6 +86,11 @@ public struct CPUState {
 
     /// Segment bases indexed by `Seg` (index 6 is a constant zero base).
     public let segmentBase: UnsafeMutablePointer<UInt64>
+    /// XMM0-XMM15: 16 x 16 bytes (little-endian lanes). SSE operands name a register by its
+    /// byte offset here (index * 16), like GPR operands do in `regs`.
+    public let xmm: UnsafeMutableRawPointer
+    /// SSE control/status: exception flags (bits 0-5), DAZ (6), masks (7-12), RC (13-14), FTZ (15).
+    public var mxcsr: UInt32 = 0x1F80
     public var segmentSelector: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0)
 
     public var mode: CPUMode = .long64
@@ -93,7 +98,8 @@ public struct CPUState {
     public var cr0: UInt64 = 0x8000_0011   // PG | ET | PE: long mode with paging (identity for now)
     public var cr2: UInt64 = 0
     public var cr3: UInt64 = 0
-    public var cr4: UInt64 = 0x20          // PAE
+    /// PAE | OSFXSR | OSXMMEXCPT: SSE usable (as Linux sets it), SIMD exceptions as #XM.
+    public var cr4: UInt64 = 0x620
     public var efer: UInt64 = 0x500        // LME | LMA
     public var cpl: UInt8 = 0
     public var tscAux: UInt64 = 0
@@ -128,12 +134,14 @@ public struct CPUState {
         regs.initialize(repeating: 0, count: Reg.count)
         segmentBase = .allocate(capacity: 8)
         segmentBase.initialize(repeating: 0, count: 8)
+        xmm = .allocate(byteCount: 256, alignment: 16)
+        xmm.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
         memory = MemoryAccess(ram: ram, mmio: mmio, ports: ports)
     }
 
     /// Frees the raw storage. Call once when the CPU is discarded.
     public func deallocate() {
-        regs.deallocate(); segmentBase.deallocate(); memory.deallocate()
+        regs.deallocate(); segmentBase.deallocate(); xmm.deallocate(); memory.deallocate()
     }
 
     /// RIP. Valid between blocks; inside a block handlers do not keep it current (see Handler).

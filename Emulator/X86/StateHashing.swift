@@ -15,6 +15,8 @@ extension CPUState {
         h.add(UInt64(sel.4) | UInt64(sel.5) << 16)
         h.add(UInt64(mode.rawValue))
         for v in [cr0, cr2, cr3, cr4, efer, UInt64(cpl), tscAux, tscOffset, instructionsRetired] { h.add(v) }
+        for k in 0..<32 { h.add(xmm.load(fromByteOffset: k * 8, as: UInt64.self)) }
+        h.add(UInt64(mxcsr))
         h.add(halted ? 1 : 0)
     }
 }

@@ -45,6 +45,9 @@ public struct Builder {
     public var undefinedMemory: Range<Int>? = nil
     public var repeatUntilDone = false
     public var codeOffset = Layout.defaultOffset
+    /// SSE families: XMM0-15 (lo, hi qwords) and MXCSR of the case.
+    public var xmm = [UInt64](repeating: 0, count: 32)
+    public var mxcsr: UInt32 = 0x1F80
 
     /// 32-bit compatibility mode: no REX, no 64-bit operands, 67 would select 16-bit addressing
     /// (not generated), and ModRM rm=5 with mod 0 is an absolute disp32 instead of RIP-relative.
@@ -360,6 +363,8 @@ public struct Builder {
         c.repeatUntilDone = repeatUntilDone
         c.codeOffset = codeOffset
         c.mode32 = mode32
+        c.xmm = xmm
+        c.mxcsr = mxcsr
         return c
     }
 

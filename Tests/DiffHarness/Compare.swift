@@ -72,6 +72,13 @@ public func compare(_ c: TestCase, host: Outcome, emu: Outcome,
     if completed {
         for i in 0..<16 where c.undefinedRegs & (1 << i) != 0 { result.undefinedChecked.append("result \(regName(i))") }
     }
+    // SSE state: all 16 XMM registers (32-bit mode sees only XMM0-7, the rest are unchanged) and MXCSR.
+    for k in 0..<16 where host.xmm[2 * k] != emu.xmm[2 * k] || host.xmm[2 * k + 1] != emu.xmm[2 * k + 1] {
+        result.differences.append("xmm\(k): host \(hex(host.xmm[2 * k + 1])):\(hex(host.xmm[2 * k])) emulator \(hex(emu.xmm[2 * k + 1])):\(hex(emu.xmm[2 * k]))")
+    }
+    if host.mxcsr != emu.mxcsr {
+        result.differences.append("mxcsr: host \(hex(UInt64(host.mxcsr))) emulator \(hex(UInt64(emu.mxcsr)))")
+    }
     if host.rip & width != emu.rip & width {
         result.differences.append("rip: host \(hex(host.rip)) emulator \(hex(emu.rip))")
     }

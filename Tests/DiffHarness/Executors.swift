@@ -77,6 +77,10 @@ public final class NativeExecutor {
         input.rip = c.ripAddress
         input.rflags = inputFlags(c)
         input.cs = c.mode32 ? 0x23 : 0x33
+        input.mxcsr = c.mxcsr
+        withUnsafeMutableBytes(of: &input.xmm) { raw in
+            for k in 0..<32 { raw.storeBytes(of: c.xmm[k], toByteOffset: k * 8, as: UInt64.self) }
+        }
         var r = HOResult()
         let rc = ho_run(&input, &r)
         var regs = [UInt64](repeating: 0, count: 16)
@@ -84,6 +88,10 @@ public final class NativeExecutor {
             for i in 0..<16 { regs[i] = raw.load(fromByteOffset: i * 8, as: UInt64.self) }
         }
         var out = Outcome(event: .completed, regs: regs, rip: r.state.rip, rflags: r.state.rflags)
+        withUnsafeBytes(of: r.state.xmm) { raw in
+            for k in 0..<32 { out.xmm[k] = raw.load(fromByteOffset: k * 8, as: UInt64.self) }
+        }
+        out.mxcsr = r.state.mxcsr
         if rc != 0 { out.event = .timeout; return out }
         switch r.trapno {
         case -1:
@@ -179,6 +187,8 @@ public final class EmulatorExecutor {
         // The code page was rewritten behind the CPU's back: make its decoded blocks stale.
         s.pointee.memory.pageGeneration[Int(Layout.codeAddress >> 12)] &+= 1
         for i in 0..<16 { s.pointee.regs[i] = c.regs[i] }
+        for k in 0..<32 { s.pointee.xmm.storeBytes(of: c.xmm[k], toByteOffset: k * 8, as: UInt64.self) }
+        s.pointee.mxcsr = c.mxcsr
         s.pointee.rip = c.ripAddress
         s.pointee.rflags = inputFlags(c)
         s.pointee.mode = c.mode32 ? .protected32 : .long64
@@ -201,6 +211,8 @@ public final class EmulatorExecutor {
         var regs = [UInt64](repeating: 0, count: 16)
         for i in 0..<16 { regs[i] = s.pointee.regs[i] }
         var out = Outcome(event: .completed, regs: regs, rip: s.pointee.rip, rflags: s.pointee.rflags)
+        for k in 0..<32 { out.xmm[k] = s.pointee.xmm.load(fromByteOffset: k * 8, as: UInt64.self) }
+        out.mxcsr = s.pointee.mxcsr
         switch reason {
         case .budgetExhausted, .stopRequested: break
         case .halted: out.event = .halted

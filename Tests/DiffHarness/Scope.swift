@@ -3,9 +3,24 @@
 // emulator #UD on those is reported (as "unimplemented") but does not fail a run. Everything
 // else the host executes must match exactly.
 
+import X86
+
 public enum Scope {
     /// True when `code` (one instruction) is an x87, MMX, SSE or 3DNow! instruction.
     public static func isFloatingPointOrVector(_ code: [UInt8], mode32: Bool) -> Bool {
+        guard isFPOrVectorOpcode(code, mode32: mode32) else { return false }
+        // SSE/SSE2 instructions the emulator's tables implement are in scope: an encoding that
+        // decodes (with a handler) must match the host exactly.
+        let decoded = code.withUnsafeBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return false }
+            if case .instruction = Decoder.decode(base, available: raw.count, address: Layout.codeAddress,
+                                                  mode: mode32 ? .protected32 : .long64) { return true }
+            return false
+        }
+        return !decoded
+    }
+
+    static func isFPOrVectorOpcode(_ code: [UInt8], mode32: Bool) -> Bool {
         var i = 0
         while i < code.count {
             let b = code[i]

@@ -40,6 +40,9 @@ public struct TestCase {
     public var probeLength = false
     /// 32-bit compatibility mode (CS = 0x23) instead of 64-bit mode.
     public var mode32 = false
+    /// XMM0-XMM15 as 32 little-endian qwords (lo, hi per register) and MXCSR.
+    public var xmm = [UInt64](repeating: 0, count: 32)
+    public var mxcsr: UInt32 = 0x1F80
 
     public init(family: String, name: String, code: [UInt8], regs: [UInt64], rflags: UInt64) {
         self.family = family; self.name = name; self.code = code; self.regs = regs; self.rflags = rflags
@@ -83,4 +86,6 @@ public struct Outcome {
     public var regs: [UInt64]
     public var rip: UInt64
     public var rflags: UInt64
+    public var xmm = [UInt64](repeating: 0, count: 32)
+    public var mxcsr: UInt32 = 0x1F80
 }

@@ -100,6 +100,11 @@ static void finish(ucontext_t *uc, int trapno, int signo, uint64_t err, uint64_t
     output.state.rip = (uint64_t)g[REG_RIP];
     output.state.rflags = (uint64_t)g[REG_EFL];
     output.state.cs = (uint16_t)(g[REG_CSGSFS] & 0xFFFF);
+    if (uc->uc_mcontext.fpregs != NULL) {
+        // The test's SSE state, from the FXSAVE image the kernel wrote into the signal frame.
+        memcpy(output.state.xmm, uc->uc_mcontext.fpregs->_xmm, sizeof output.state.xmm);
+        output.state.mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    }
     output.trapno = trapno;
     output.signo = signo;
     output.err = err;
@@ -123,6 +128,11 @@ static void on_fault(int sig, siginfo_t *si, void *ctx) {
             memcpy(savedFP, uc->uc_mcontext.fpregs, savedFPSize);
         }
         for (int i = 0; i < 16; i++) g[gregIndex[i]] = (greg_t)input.gpr[i];
+        if (uc->uc_mcontext.fpregs != NULL) {
+            // sigreturn loads these into the CPU (the harness's own state was saved above).
+            memcpy(uc->uc_mcontext.fpregs->_xmm, input.xmm, sizeof input.xmm);
+            uc->uc_mcontext.fpregs->mxcsr = input.mxcsr;
+        }
         g[REG_RIP] = (greg_t)input.rip;
         g[REG_EFL] = (greg_t)input.rflags;
         // CS in bits 0-15, SS in bits 48-63 (struct sigcontext: cs, gs, fs, ss); keep fs/gs.

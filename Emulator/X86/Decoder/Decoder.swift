@@ -278,7 +278,7 @@ public enum Decoder {
         for op in entry.operands {
             switch op {
             case .M: if !isMemory { return fail(.ud, .badOperandForm) }
-            case .R: if isMemory { return fail(.ud, .badOperandForm) }
+            case .R, .U: if isMemory { return fail(.ud, .badOperandForm) }
             case .S: if (info.modrm >> 3) & 7 > 5 { return fail(.ud, .badOperandForm) }
             default: break
             }
@@ -296,6 +296,7 @@ public enum Decoder {
                 case .w: size = 2
                 case .d: size = 4
                 case .q: size = 8
+                case .x: size = 16
                 case .z: size = opsize == 2 ? 2 : 4
                 case .v: size = opsize
                 case .y: size = opsize == 8 ? 8 : 4
@@ -391,6 +392,9 @@ public enum Decoder {
                 else { di.rm = UInt8(n * 8); eSlotUsed = true }
             case .S, .C, .D:
                 di.reg = UInt8((info.modrm >> 3) & 7) | (rexR ? 8 : 0)
+            // SSE: byte offsets into the XMM file (CPUState.xmm), 16 bytes per register.
+            case .V: di.reg = UInt8(info.regNumber * 16)
+            case .W, .U: if !isMemory { di.rm = UInt8(info.rmNumber * 16) }
             default: break
             }
         }

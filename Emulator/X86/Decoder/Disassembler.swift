@@ -115,6 +115,7 @@ private struct Printer {
         case .v, .bs: return opsize
         case .z: return opsize == 2 ? 2 : 4
         case .y: return opsize == 8 ? 8 : 4
+        case .x: return 16
         }
     }
 
@@ -324,6 +325,15 @@ private struct Printer {
             case .C, .D:
                 let name = (op == .C ? "cr" : "dr") + String(info.regNumber)
                 out.append(.register(att ? "%" + name : name, size: 8, sizing: true))
+            case .V:
+                let name = "xmm" + String(info.regNumber)
+                out.append(.register(att ? "%" + name : name, size: 16, sizing: false))
+            case .W(let s), .U(let s):
+                if info.isMemory { out.append(.memory(memoryText(size: bytes(s), isMoffs: false), size: bytes(s))) }
+                else {
+                    let name = "xmm" + String(info.rmNumber)
+                    out.append(.register(att ? "%" + name : name, size: 16, sizing: false))
+                }
             case .I(let s):
                 let value = immIndex == 0 ? info.imm : UInt64(info.imm2)
                 immIndex += 1
@@ -371,8 +381,8 @@ private struct Printer {
         if r & 8 != 0 && nameParts.count == 2 && !isPlainNop { used |= 8 }
         for op in entry.operands {
             switch op {
-            case .G, .C, .D: if info.hasModRM { used |= 4 }
-            case .E, .M, .R:
+            case .G, .C, .D, .V: if info.hasModRM { used |= 4 }
+            case .E, .M, .R, .W, .U:
                 // objdump counts REX.B as used by any ModRM.rm operand, REX.X by any SIB.
                 used |= 1
                 if info.isMemory && info.hasSIB { used |= 2 }

@@ -13,9 +13,14 @@
 //        bs = a byte immediate sign-extended to the operand size (83 /x, 6A, 6B; the SDM's
 //        "imm8 sign-extended"), as opposed to b, an 8-bit value such as a shift count or port.
 // The decoder sign-extends every immediate; the difference matters to the disassembler only.
+// SSE operands (Intel's letters): V = XMM register in ModRM.reg, W = ModRM.rm as XMM register
+// or memory, U = ModRM.rm XMM register only; x = 128 bits. Their `reg`/`rm` are byte offsets
+// into CPUState.xmm (index * 16).
 
 public enum OperandSize: UInt8, Sendable {
     case b, w, d, q, v, z, y, bs
+    /// 128 bits (an XMM register or m128).
+    case x
 }
 
 public enum OperandSpec: Sendable, Equatable {
@@ -39,6 +44,10 @@ public enum OperandSpec: Sendable, Equatable {
     /// Control register in ModRM.reg (MOV CRn) and debug register (MOV DRn): used from [3/6].
     case C
     case D
+    /// SSE: XMM register in ModRM.reg (V), ModRM.rm XMM or memory (W), ModRM.rm XMM only (U).
+    case V(OperandSize)
+    case W(OperandSize)
+    case U(OperandSize)
 }
 
 public struct Attributes: OptionSet, Sendable {
@@ -128,7 +137,7 @@ public struct OpcodeEntry {
     var needsModRM: Bool {
         operands.contains { op in
             switch op {
-            case .E, .G, .M, .R, .S, .C, .D: return true
+            case .E, .G, .M, .R, .S, .C, .D, .V, .W, .U: return true
             default: return false
             }
         }
@@ -138,7 +147,7 @@ public struct OpcodeEntry {
     var hasEOperand: Bool {
         operands.contains { op in
             switch op {
-            case .E, .M, .R, .O: return true
+            case .E, .M, .R, .O, .W, .U: return true
             default: return false
             }
         }

@@ -62,6 +62,7 @@ func buildTwoByteMap() -> [OpcodeNode] {
                       .byMod(memory: .invalid,  // INVLPG: [3/6]
                              register: .byRM([.invalid, .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
                                               .invalid, .invalid, .invalid, .invalid]))])
+    addSSEEntries(&m)   // SSE/SSE2: Decoder/SSEMap.swift
     return m
 }
 

@@ -31,6 +31,10 @@ typedef struct HOState {
     uint64_t rflags;
     /// Code segment selector: 0x33 for 64-bit code, 0x23 for 32-bit compatibility mode.
     uint16_t cs;
+    /// MXCSR and XMM0-XMM15 (two little-endian qwords each), loaded from and stored to the
+    /// signal frame's FXSAVE area.
+    uint32_t mxcsr;
+    uint64_t xmm[32];
 } HOState;
 
 /// What happened after the test instruction.
