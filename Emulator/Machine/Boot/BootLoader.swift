@@ -20,12 +20,12 @@ public enum BootProtocol: String, Equatable {
 }
 
 extension Machine {
-    /// Loads `kernel` by the protocol its format names and puts the CPU at its entry.
-    /// Multiboot modules: `initrd` (string: `initrdName`); Linux: the initrd.
+    /// Loads `kernel` by the protocol its format names (or by `protocol`, when given) and puts
+    /// the CPU at its entry. Multiboot modules: `initrd` (string: `initrdName`); Linux: the initrd.
     @discardableResult
     public func boot(kernel: [UInt8], commandLine: String = "", initrd: [UInt8]? = nil,
-                     initrdName: String = "initrd") throws(BootError) -> BootResult {
-        guard let kind = BootProtocol.detect(kernel) else { throw .unrecognizedImage }
+                     initrdName: String = "initrd", protocol forced: BootProtocol? = nil) throws(BootError) -> BootResult {
+        guard let kind = forced ?? BootProtocol.detect(kernel) else { throw .unrecognizedImage }
         let modules = initrd.map { [BootModule(data: $0, string: initrdName)] } ?? []
         let result: BootResult
         switch kind {
