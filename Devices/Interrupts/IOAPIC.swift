@@ -99,7 +99,7 @@ public final class IOAPIC: BusDevice, Snapshottable {
         case 0x10..<0x10 + UInt8(Self.pinCount * 2):
             let e = redirection[Int(index - 0x10) / 2]
             return UInt32(truncatingIfNeeded: index & 1 == 0 ? e : e >> 32)
-        default: return 0xFFFF_FFFF
+        default: return 0          // unimplemented indices read 0 (as QEMU's; the 82093AA leaves them undefined)
         }
     }
 

@@ -48,8 +48,9 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         public static let selfIPI = 0x3F0     // x2APIC only (MSR 0x83F)
     }
 
-    /// Version register: version 0x14 (integrated APIC), max LVT entry 6 (7 LVTs incl. CMCI).
-    public static let versionValue: UInt32 = 0x0006_0014
+    /// Version register: version 0x14 (integrated APIC), max LVT entry 5: six LVTs, no CMCI
+    /// (no machine-check architecture is advertised), as QEMU's APIC reports (measured: 0x00050014).
+    public static let versionValue: UInt32 = 0x0005_0014
     public static let lvtMasked: UInt32 = 1 << 16
     /// SVR bit 8: APIC software enable.
     public static let svrEnable: UInt32 = 1 << 8
@@ -81,12 +82,15 @@ public final class LocalAPIC: BusDevice, Snapshottable {
     private var esrPending: UInt32 = 0
     public private(set) var icrLow: UInt32 = 0
     public private(set) var icrHigh: UInt32 = 0
-    /// CMCI, timer, thermal, perf, LINT0, LINT1, error.
+    /// CMCI (not implemented: always masked, not addressable), timer, thermal, perf, LINT0, LINT1, error.
     public private(set) var lvt = [UInt32](repeating: LocalAPIC.lvtMasked, count: 7)
     public private(set) var timerInitialCount: UInt32 = 0
     public private(set) var timerDivide: UInt32 = 0
-    /// Virtual ns at which the current count was (re)loaded.
+    /// Virtual ns at which the current count was last (re)loaded: the initial-count write, then
+    /// each periodic reload.
     private var timerStart: UInt64 = 0
+    /// Counting down (false once a one-shot count reached 0, or with no count loaded).
+    public private(set) var timerRunning = false
     public private(set) var tscDeadline: UInt64 = 0
     /// IA32_APIC_BASE bit 11 (global enable) and bit 10 (x2APIC mode).
     public private(set) var hardwareEnabled = true
@@ -126,7 +130,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         esr = 0; esrPending = 0; icrLow = 0; icrHigh = 0
         for i in 0..<7 { lvt[i] = Self.lvtMasked }
         lvt[Self.lvtLINT0Index] = UInt32(APICDeliveryMode.extINT.rawValue) << 8
-        timerInitialCount = 0; timerDivide = 0; timerStart = 0; tscDeadline = 0
+        timerInitialCount = 0; timerDivide = 0; timerStart = 0; tscDeadline = 0; timerRunning = false
         extINTRequested = false
         queue.cancel(timerEvent)
     }
@@ -329,20 +333,21 @@ public final class LocalAPIC: BusDevice, Snapshottable {
     private var tickNanoseconds: UInt64 { busTickNanoseconds << timerDivisorShift }
 
     /// Current count register: counts down from the initial count at the divided bus rate; periodic
-    /// mode reloads, one-shot stays at 0; TSC-deadline mode reads 0.
+    /// mode reloads, one-shot stays at 0; TSC-deadline mode reads 0. Switching between one-shot
+    /// and periodic keeps the count going (a one-shot count that reached 0 stays 0).
     public var timerCurrentCount: UInt32 {
-        guard timerInitialCount != 0, timerMode != .tscDeadline else { return 0 }
+        guard timerRunning, timerInitialCount != 0, timerMode != .tscDeadline else { return 0 }
         let now = queue.clock.now
         let ticks = now >= timerStart ? (now - timerStart) / tickNanoseconds : 0
         let initial = UInt64(timerInitialCount)
-        if timerMode == .periodic { return UInt32(initial - ticks % initial) }
         return ticks >= initial ? 0 : UInt32(initial - ticks)
     }
 
     private func startTimer() {
         queue.cancel(timerEvent)
         timerStart = queue.clock.now
-        guard timerInitialCount != 0 else { return }
+        timerRunning = timerInitialCount != 0
+        guard timerRunning else { return }
         queue.schedule(timerEvent, at: timerStart &+ UInt64(timerInitialCount) * tickNanoseconds)
     }
 
@@ -350,12 +355,14 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         let entry = lvt[Self.lvtTimerIndex]
         switch timerMode {
         case .periodic:
+            // Reload: the next period starts at this deadline (exact, even if run late).
+            timerStart = deadline
             let period = UInt64(timerInitialCount) * tickNanoseconds
-            if period > 0 { queue.schedule(timerEvent, at: deadline &+ period) }
+            if period > 0 { queue.schedule(timerEvent, at: deadline &+ period) } else { timerRunning = false }
         case .tscDeadline:
             tscDeadline = 0
         default:
-            break
+            timerRunning = false
         }
         // A masked timer still counts; it just does not interrupt.
         if entry & Self.lvtMasked == 0 {
@@ -402,7 +409,6 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         case Reg.tmr..<Reg.tmr + 0x80: return tmr[(offset - Reg.tmr) >> 4]
         case Reg.irr..<Reg.irr + 0x80: return irr[(offset - Reg.irr) >> 4]
         case Reg.esr: return esr
-        case Reg.lvtCMCI: return lvt[Self.lvtCMCIIndex]
         case Reg.icrLow: return icrLow
         case Reg.icrHigh: return x2APICMode ? nil : icrHigh
         case Reg.lvtTimer...Reg.lvtError: return lvt[Self.lvtTimerIndex + (offset - Reg.lvtTimer) >> 4]
@@ -433,7 +439,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
             guard !x2APICMode else { return false }
             dfr = value | 0x0FFF_FFFF
         case Reg.svr:
-            svr = value & 0x3FF
+            svr = value & 0x1FF            // vector, software enable (focus checking/EOI suppression: absent)
             if !softwareEnabled { for i in 0..<7 { lvt[i] |= Self.lvtMasked } }
         case Reg.esr:
             if x2APICMode && value != 0 { return false }
@@ -445,8 +451,8 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         case Reg.icrHigh:
             guard !x2APICMode else { return false }
             icrHigh = value & 0xFF00_0000
-        case Reg.lvtCMCI, Reg.lvtTimer...Reg.lvtError:
-            let i = offset == Reg.lvtCMCI ? Self.lvtCMCIIndex : Self.lvtTimerIndex + (offset - Reg.lvtTimer) >> 4
+        case Reg.lvtTimer...Reg.lvtError:
+            let i = Self.lvtTimerIndex + (offset - Reg.lvtTimer) >> 4
             var v = value & Self.lvtWritable[i]
             if !softwareEnabled { v |= Self.lvtMasked }            // SDM 11.4.7.2
             if i == Self.lvtTimerIndex {
@@ -456,6 +462,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
                 if (oldMode == .tscDeadline) != (timerMode == .tscDeadline) {
                     queue.cancel(timerEvent)
                     timerInitialCount = 0
+                    timerRunning = false
                     tscDeadline = 0
                 }
             } else {
@@ -469,7 +476,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
             // Keep the current count running at the new rate: re-anchor the start time.
             let current = UInt64(timerCurrentCount)
             timerDivide = value & 0xB
-            if timerInitialCount != 0, timerMode != .tscDeadline, current != 0 {
+            if timerRunning, timerInitialCount != 0, timerMode != .tscDeadline, current != 0 {
                 let elapsed = (UInt64(timerInitialCount) - current) * tickNanoseconds
                 let now = queue.clock.now
                 timerStart = now >= elapsed ? now - elapsed : 0
@@ -486,8 +493,10 @@ public final class LocalAPIC: BusDevice, Snapshottable {
 
     // MARK: xAPIC MMIO (the 4 KiB page; registers are 32 bits wide, 16-byte aligned)
 
+    /// With the APIC globally disabled or in x2APIC mode the page is not decoded: all ones
+    /// (kvm-unit-tests' apic_disable checks this).
     public func read(offset: UInt64, size: Int) -> UInt64 {
-        guard hardwareEnabled, !x2APICMode else { return 0 }
+        guard hardwareEnabled, !x2APICMode else { return size >= 8 ? ~0 : (1 << UInt64(size * 8)) - 1 }
         let reg = Int(offset & 0xFF0), within = Int(offset & 0xF)
         guard within < 4, offset < 0x1000 else { return 0 }
         guard let v = readRegister(reg) else {
@@ -556,7 +565,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
             w.u32(esr); w.u32(esrPending); w.u32(icrLow); w.u32(icrHigh)
             w.u32(timerInitialCount); w.u32(timerDivide); w.u64(timerStart); w.u64(tscDeadline)
             w.bool(hardwareEnabled); w.bool(x2APICMode)
-            w.bool(lintLevel[0]); w.bool(lintLevel[1]); w.bool(extINTRequested)
+            w.bool(lintLevel[0]); w.bool(lintLevel[1]); w.bool(extINTRequested); w.bool(timerRunning)
         }
     }
 
@@ -572,6 +581,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
             timerStart = try r.u64(); tscDeadline = try r.u64()
             hardwareEnabled = try r.bool(); x2APICMode = try r.bool()
             lintLevel[0] = try r.bool(); lintLevel[1] = try r.bool(); extINTRequested = try r.bool()
+            timerRunning = try r.bool()
         }
     }
 }

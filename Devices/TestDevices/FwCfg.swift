@@ -61,7 +61,7 @@ public final class FwCfg: BusDevice, Snapshottable {
         items[0][Int(FwCfgKey.id)] = Self.le(1, 4)                  // bit 0: traditional interface
         items[0][Int(FwCfgKey.uuid)] = Array(repeating: 0, count: 16)
         items[0][Int(FwCfgKey.ramSize)] = Self.le(ramSize, 8)
-        items[0][Int(FwCfgKey.noGraphic)] = Self.le(1, 2)
+        items[0][Int(FwCfgKey.noGraphic)] = Self.le(0, 2)      // as QEMU without -nographic
         items[0][Int(FwCfgKey.nbCPUs)] = Self.le(UInt64(cpus), 2)
         items[0][Int(FwCfgKey.maxCPUs)] = Self.le(UInt64(maxCPUs ?? cpus), 2)
         items[0][Int(FwCfgKey.bootMenu)] = Self.le(0, 2)
@@ -122,9 +122,10 @@ public final class FwCfg: BusDevice, Snapshottable {
     // MARK: Ports: offset 0 = 0x510 (selector), offset 1 = 0x511 (data)
 
     /// Byte reads of either port return the next data byte (QEMU maps both ports to one region
-    /// whose reads are data reads). Wider reads are not valid on the I/O interface: all ones.
+    /// whose reads are data reads). Wider reads are not valid there: they read 0 and consume
+    /// nothing (measured on QEMU 7.2 q35: `inw 0x510` = 0).
     public func read(offset: UInt64, size: Int) -> UInt64 {
-        guard size == 1 else { return size >= 8 ? ~0 : (UInt64(1) << UInt64(size * 8)) &- 1 }
+        guard size == 1 else { return 0 }
         return UInt64(nextDataByte())
     }
 

@@ -60,8 +60,10 @@ public final class PCTestDev: Snapshottable {
         public func read(offset: UInt64, size: Int) -> UInt64 {
             switch offset {
             case 0..<4, 8..<12:
-                // Bytes (offset & 3) ..< (offset & 3) + size of the register; bytes past bit 31 read 0.
+                // Bytes (offset & 3) ..< (offset & 3) + size of the register. An access running past
+                // the register's 4 bytes reads 0 (measured on QEMU 7.2: `inl 0xe3` = 0).
                 let start = Int(offset & 3)
+                guard start + size <= 4 else { return 0 }
                 var v: UInt64 = 0
                 for i in 0..<min(size, 8) where start + i < 4 {
                     v |= UInt64((dev.data >> UInt32((start + i) * 8)) & 0xFF) << UInt64(i * 8)
@@ -76,6 +78,7 @@ public final class PCTestDev: Snapshottable {
             switch offset {
             case 0..<4, 8..<12:
                 let start = Int(offset & 3)
+                guard start + size <= 4 else { return }
                 for i in 0..<min(size, 8) where start + i < 4 {
                     let shift = UInt32((start + i) * 8)
                     let b = UInt32(truncatingIfNeeded: value >> UInt64(i * 8)) & 0xFF

@@ -15,8 +15,9 @@ public final class HPET: BusDevice, Snapshottable {
     /// Main counter tick in femtoseconds (spec §2.3.4: at most 100 ns).
     public static let periodFemtoseconds: UInt64 = 10_000_000
     static let tickNanoseconds: UInt64 = periodFemtoseconds / 1_000_000
-    /// Tn_INT_ROUTE_CAP: I/O APIC inputs a timer may be routed to (20-23, as on ICH chipsets).
-    public static let routeCapability: UInt64 = 0x00F0_0000
+    /// Tn_INT_ROUTE_CAP: I/O APIC inputs a timer may be routed to: 2, 8 and 16-23, the value QEMU's
+    /// q35/pc HPET reports (measured: 0x00FF0104).
+    public static let routeCapability: UInt64 = 0x00FF_0104
 
     // General configuration (offset 0x10) bits.
     public static let enableCnf: UInt64 = 1 << 0

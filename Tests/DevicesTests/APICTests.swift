@@ -33,7 +33,7 @@ final class LocalAPICTests: XCTestCase {
         let (apic, _, _) = make()
         let bus = try mmioMap(apic)
         XCTAssertEqual(bus.read(0xFEE0_0020, size: 4), 0)               // APIC ID 0 (BSP)
-        XCTAssertEqual(bus.read(0xFEE0_0030, size: 4) & 0xFF, 0x14)     // integrated APIC
+        XCTAssertEqual(bus.read(0xFEE0_0030, size: 4), 0x0005_0014)     // integrated APIC, 6 LVTs (QEMU 7.2: same)
         XCTAssertEqual(bus.read(0xFEE0_00F0, size: 4), 0xFF)            // SVR: disabled, vector FF
         XCTAssertEqual(bus.read(0xFEE0_00E0, size: 4), 0xFFFF_FFFF)     // DFR: flat model
         for off: UInt64 in [0x320, 0x330, 0x340, 0x360, 0x370] {
@@ -181,6 +181,30 @@ final class LocalAPICTests: XCTestCase {
         XCTAssertNotNil(queue.nextDeadline)
     }
 
+    /// The sequence of kvm-unit-tests' test_apic_change_mode: switching between one-shot and
+    /// periodic neither reloads nor stops the count; a one-shot count at 0 stays 0.
+    func testTimerModeChangesKeepTheCount() throws {
+        let (apic, clock, queue) = make()
+        let bus = try mmioMap(apic)
+        enable(bus)
+        bus.write(0xFEE0_03E0, size: 4, value: 0xB)                      // divide by 1
+        bus.write(0xFEE0_0320, size: 4, value: 0x1_0000)                // one-shot, masked
+        bus.write(0xFEE0_0380, size: 4, value: 1000)
+        run(clock, queue, 600)
+        bus.write(0xFEE0_0320, size: 4, value: 0x3_0000)                // -> periodic
+        XCTAssertEqual(bus.read(0xFEE0_0380, size: 4), 1000, "TMICT kept")
+        XCTAssertEqual(bus.read(0xFEE0_0390, size: 4), 400, "not reset to TMICT")
+        run(clock, queue, 500)                                           // wrapped at 1000
+        XCTAssertEqual(bus.read(0xFEE0_0390, size: 4), 900, "periodic reload")
+        bus.write(0xFEE0_0320, size: 4, value: 0x1_0000)                // -> one-shot
+        XCTAssertEqual(bus.read(0xFEE0_0390, size: 4), 900)
+        run(clock, queue, 950)
+        XCTAssertEqual(bus.read(0xFEE0_0390, size: 4), 0, "one-shot reached 0")
+        bus.write(0xFEE0_0320, size: 4, value: 0x3_0000)                // -> periodic
+        run(clock, queue, 10)
+        XCTAssertEqual(bus.read(0xFEE0_0390, size: 4), 0, "stays at 0")
+    }
+
     func testTimerTSCDeadlineMode() throws {
         let (apic, clock, queue) = make()
         let bus = try mmioMap(apic)
@@ -235,7 +259,7 @@ final class LocalAPICTests: XCTestCase {
         XCTAssertTrue(apic.writeMSR(0x830, 5 << 32 | 0x0000_0088))
         XCTAssertEqual(apic.readMSR(0x830), 5 << 32 | 0x88)
         XCTAssertEqual(apic.pendingVector(), 0x88)
-        XCTAssertEqual(bus.read(0xFEE0_0030, size: 4), 0, "MMIO page is off in x2APIC mode")
+        XCTAssertEqual(bus.read(0xFEE0_0030, size: 4), 0xFFFF_FFFF, "MMIO page is off in x2APIC mode")
         // Clearing the global enable resets the APIC.
         apic.apicBaseWritten(0xFEE0_0000)
         XCTAssertNil(apic.pendingVector())
@@ -332,6 +356,13 @@ final class IOAPICTests: XCTestCase {
         XCTAssertEqual(reg(bus, 0x12), 0x1_0033)
         setReg(bus, 0x13, 0xFF00_0000)
         XCTAssertEqual(reg(bus, 0x13), 0xFF00_0000)
+        // Version is read-only; ID has only bits 27:24; arbitration ID follows it (kvm-unit-tests ioapic).
+        setReg(bus, 0x01, 0)
+        XCTAssertEqual(reg(bus, 0x01), 0x0017_0020)
+        setReg(bus, 0x00, 0xFFFF_FFFF)
+        XCTAssertEqual(reg(bus, 0x00), 0x0F00_0000)
+        XCTAssertEqual(reg(bus, 0x02), 0x0F00_0000)
+        XCTAssertEqual(reg(bus, 0x40), 0, "beyond the table (QEMU 7.2: 0)")
     }
 
     func testEdgeTriggeredPin() throws {

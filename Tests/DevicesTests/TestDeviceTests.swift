@@ -37,6 +37,11 @@ final class FwCfgTests: XCTestCase {
         XCTAssertEqual(get(io, 0x3FFF, 4), 0)
         // Bit 14 (write channel) still reads the item (the write channel is ignored).
         XCTAssertEqual(get(io, FwCfgKey.writeChannel | FwCfgKey.signature, 4), 0x554D_4551)
+        // A 16-bit read is not a data read: 0, nothing consumed (QEMU 7.2: inw 0x510 = 0), and
+        // port 0x510 reads data bytes like 0x511.
+        io.write(0x510, size: 2, value: 0)
+        XCTAssertEqual(io.read(0x510, size: 2), 0)
+        XCTAssertEqual(io.read(0x510, size: 1), 0x51)
         // Byte writes to the data port are ignored; re-selecting rewinds the offset.
         io.write(0x511, size: 1, value: 0x55)
         XCTAssertEqual(get(io, FwCfgKey.signature, 1), 0x51)
@@ -111,8 +116,9 @@ final class PCTestDevTests: XCTestCase {
         XCTAssertEqual(io.read(0xE8, size: 4), 0x1122_AB44)
         io.write(0xEA, size: 2, value: 0xBEEF)
         XCTAssertEqual(io.read(0xE0, size: 4), 0xBEEF_AB44)
-        // Bytes past the register's end are not there.
-        XCTAssertEqual(io.read(0xE3, size: 4), 0xBE)
+        // An access running past the register's end reads 0 (QEMU 7.2: inl 0xe3 = 0).
+        XCTAssertEqual(io.read(0xE3, size: 4), 0)
+        XCTAssertEqual(io.read(0xE3, size: 1), 0xBE)
     }
 
     func testFlushPortAndIRQLines() throws {
