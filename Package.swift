@@ -21,7 +21,7 @@ let package = Package(
                 swiftSettings: hotPathFlags),
         // The PC's devices: each a BusDevice (offsets only) + Snapshottable; they know no CPU.
         .target(name: "Devices", dependencies: ["EmulatorCore"], path: "Devices"),
-        .target(name: "Machine", dependencies: ["EmulatorCore", "X86"], path: "Emulator/Machine"),
+        .target(name: "Machine", dependencies: ["EmulatorCore", "X86", "Devices"], path: "Emulator/Machine"),
         .executableTarget(name: "OrreryCLI",
                           dependencies: ["Machine", "X86", "EmulatorCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,6 +1,7 @@
 // Layer: Machine (the PC board). Building the PC board: the memory map is validated (typed
 // errors the CLI prints as one line), and the ACPI tables are written into the BIOS area.
 
+import Devices
 import EmulatorCore
 
 public struct BoardConfiguration: Equatable {
@@ -35,5 +36,24 @@ extension Machine {
         let tables = BoardACPI.build(config: config.acpi)
         ram.write(tables.image, at: tables.base)
         acpiTables = tables
+        try wireLegacyDevices()
+    }
+
+    /// The devices that exist so far, at their PC addresses:
+    ///   8259A pair: 0x20-0x21, 0xA0-0xA1, ELCR 0x4D0-0x4D1
+    ///   8254 PIT: 0x40-0x43, port B 0x61; counter 0's OUT drives PIC input 0.
+    /// The PIC's INTR output is not yet connected to the CPU (interrupt acceptance is in
+    /// progress in module X86): see the list in docs/architecture.md.
+    func wireLegacyDevices() throws {
+        let pic = PIC8259()
+        try ports.map(pic.masterPorts, at: 0x20, length: 2, name: "pic-master")
+        try ports.map(pic.slavePorts, at: 0xA0, length: 2, name: "pic-slave")
+        try ports.map(pic.elcrPorts, at: 0x4D0, length: 2, name: "pic-elcr")
+        let pit = PIT(clock: clock, events: events)
+        try ports.map(TimedPort(pit.ports, self), at: 0x40, length: 4, name: "pit")
+        try ports.map(TimedPort(pit.systemControlPort, self), at: 0x61, length: 1, name: "port-b")
+        pit.irq0.connect { [unowned pic] level in pic.setIRQ(0, level: level) }
+        self.pic = pic
+        self.pit = pit
     }
 }

@@ -49,15 +49,33 @@ extension Machine {
     public func run(maxInstructions: UInt64, slice: UInt64 = 50_000_000,
                     progress: ((UInt64) -> Void)? = nil) -> RunOutcome {
         let start = cpu.state.pointee.instructionsRetired
+        var nextProgress = slice
         while true {
             let done = cpu.state.pointee.instructionsRetired &- start
             if done >= maxInstructions { return .instructionLimit }
-            let reason = cpu.run(maxInstructions: min(slice, maxInstructions - done))
+            // Timer events fire at exact instruction counts: the budget ends at the next one.
+            events.runDue()
+            var budget = min(slice, maxInstructions - done)
+            budgetDeadline = .max
+            if let deadline = events.nextDeadline {
+                budget = min(budget, max(1, clock.instructions(until: deadline)))
+                budgetDeadline = deadline
+            }
+            let reason = cpu.run(maxInstructions: budget)
             switch reason {
-            case .budgetExhausted: progress?(cpu.state.pointee.instructionsRetired &- start)
+            case .budgetExhausted:
+                events.runDue()
+                let total = cpu.state.pointee.instructionsRetired &- start
+                if total >= nextProgress { progress?(total); nextProgress = total &+ slice }
             case .stopRequested:
                 if let v = debugExit.exitValue { return .debugExit(v) }
                 if power.poweredOff { return .powerOff }
+                if returnForEvent {
+                    // A device armed an event inside this budget: recompute it (not a stop).
+                    returnForEvent = false
+                    cpu.state.pointee.stopRequested = false
+                    continue
+                }
                 return .debugExit(0)
             case .halted: return .haltedForever
             case let .exception(f, rip): return .unhandledException(f, rip: rip)

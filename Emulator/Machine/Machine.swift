@@ -4,6 +4,7 @@
 // and benchmark guests use; `Machine(board:)` is the PC board: a validated memory map (e820) and
 // the ACPI tables in the BIOS area, which the boot loaders (Boot/) rely on.
 
+import Devices
 import EmulatorCore
 import X86
 
@@ -16,6 +17,16 @@ public final class Machine {
     public let console = DebugConsoleE9()
     /// PM1a event/control registers: soft-off through SLP_TYP(S5) | SLP_EN ends the run.
     public let power = ACPIPowerDevice()
+    /// Virtual time (1 ns per retired instruction) and the timer events the devices arm on it.
+    public let clock = VirtualClock()
+    public let events: EventQueue
+    /// The legacy devices of the PC board (`Machine(board:)` only; see Board.swift).
+    public internal(set) var pic: PIC8259? = nil
+    public internal(set) var pit: PIT? = nil
+    /// Virtual-time deadline the current run budget ends at (GuestRun), and whether a device
+    /// armed an earlier event so the CPU must come back to the run loop (see TimedPort).
+    var budgetDeadline: UInt64 = .max
+    var returnForEvent = false
     /// The PC memory map (`Machine(board:)` only).
     public internal(set) var memoryMap: GuestMemoryMap? = nil
     /// Where the ACPI tables were placed (`Machine(board:)` only).
@@ -24,12 +35,14 @@ public final class Machine {
     public init(memorySize: UInt64) throws {
         ram = try PhysicalMemory(size: memorySize)
         cpu = X86CPU(ram: ram, mmio: mmio, ports: ports)
+        events = EventQueue(clock: clock)
         try ports.map(debugExit, at: 0xF4, length: 4, name: "isa-debug-exit")
         try ports.map(console, at: 0xE9, length: 1, name: "debug-console-e9")
         try ports.map(power, at: ACPIPowerDevice.eventBlock, length: ACPIPowerDevice.portLength, name: "acpi-pm1a")
         let state = cpu.state
         debugExit.onExit = { _ in state.pointee.stopRequested = true }
         power.onPowerOff = { state.pointee.stopRequested = true }
+        clock.instructionSource = { state.pointee.instructionsRetired }
     }
 }
 
@@ -63,11 +76,44 @@ public final class DebugConsoleE9: BusDevice {
 }
 
 extension Machine {
+    /// Called after a guest access to a device that may arm timer events: if the earliest event
+    /// is now before the end of the running budget, the CPU stops after this instruction (the
+    /// access ends its block) and the run loop recomputes the budget, so the event fires at its
+    /// exact instruction count.
+    func deviceAccessed() {
+        if let d = events.nextDeadline, d < budgetDeadline {
+            returnForEvent = true
+            cpu.state.pointee.stopRequested = true
+        }
+    }
+}
+
+/// A device window that tells the board after each access (see `Machine.deviceAccessed`).
+final class TimedPort: BusDevice {
+    let inner: any BusDevice
+    unowned let machine: Machine
+    init(_ inner: any BusDevice, _ machine: Machine) { self.inner = inner; self.machine = machine }
+    func read(offset: UInt64, size: Int) -> UInt64 {
+        let v = inner.read(offset: offset, size: size)
+        machine.deviceAccessed()
+        return v
+    }
+    func write(offset: UInt64, size: Int, value: UInt64) {
+        inner.write(offset: offset, size: size, value: value)
+        machine.deviceAccessed()
+    }
+}
+
+extension Machine {
     /// Hash of all guest-observable state: CPU and RAM (devices join as they gain state).
     public func stateHash() -> StateHash {
         var h = StateHash()
         cpu.state.pointee.hash(into: &h)
         power.contributeHash(to: &h)
+        clock.contributeHash(to: &h)
+        events.contributeHash(to: &h)
+        pic?.contributeHash(to: &h)
+        pit?.contributeHash(to: &h)
         h.add(bytes: ram.base, count: Int(ram.size))
         return h
     }

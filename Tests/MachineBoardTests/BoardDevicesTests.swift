@@ -1,0 +1,51 @@
+// MachineBoardTests: the legacy devices wired on the PC board. A guest programs the 8254 and
+// reads the 8259's IRR: PIT counter 0's OUT reaches PIC input 0 at the virtual time the
+// datasheet gives (count / 1.193182 MHz), because the run loop ends its budgets at timer events.
+
+import XCTest
+import EmulatorCore
+@testable import Machine
+
+final class BoardDevicesTests: XCTestCase {
+    /// 64-bit guest: PIT counter 0 mode 0 (interrupt on terminal count) with count 100 (83.8 us = 83,810 instructions at 1 ns),
+    /// spin `loops` iterations (2 instructions each), then report the master PIC's IRR on 0xf4.
+    func guest(loops: UInt32) -> [UInt8] {
+        var c: [UInt8] = []
+        c += [0xB0, 0x11, 0xE6, 0x20]             // ICW1: edge, cascade, ICW4 needed
+        c += [0xB0, 0x20, 0xE6, 0x21]             // ICW2: vector base 0x20
+        c += [0xB0, 0x04, 0xE6, 0x21]             // ICW3: slave on IR2
+        c += [0xB0, 0x01, 0xE6, 0x21]             // ICW4: 8086 mode
+        c += [0xB0, 0x30, 0xE6, 0x43]             // counter 0, LSB then MSB, mode 0 (OUT low)
+        c += [0xB0, 100, 0xE6, 0x40, 0xB0, 0x00, 0xE6, 0x40]
+        c += [0xB9] + withUnsafeBytes(of: loops.littleEndian, Array.init)   // mov ecx, loops
+        c += [0xFF, 0xC9, 0x75, 0xFC]             // 1: dec ecx; jnz 1b
+        c += [0xB0, 0x0A, 0xE6, 0x20, 0xE4, 0x20] // OCW3: read IRR; in al, 0x20
+        c += [0xE6, 0xF4, 0xF4]                   // out 0xf4, al; hlt
+        return c
+    }
+
+    func run(loops: UInt32) throws -> (RunOutcome, Machine) {
+        let m = try Machine(board: BoardConfiguration(memorySize: 16 << 20))
+        m.ram.write(guest(loops: loops), at: 0x10_0000)
+        m.cpu.state.pointee.rip = 0x10_0000
+        return (m.run(maxInstructions: 1_000_000), m)
+    }
+
+    func testPITInterruptReachesThePICAfterItsPeriod() throws {
+        // 30,000 loops = 60,000 instructions: before the first period ends, IRR0 clear.
+        let (early, _) = try run(loops: 30_000)
+        XCTAssertEqual(early, .debugExit(0))
+        // 50,000 loops = 100,000 instructions: past 83.8 us, IRR0 set.
+        let (late, m) = try run(loops: 50_000)
+        XCTAssertEqual(late, .debugExit(1))
+        XCTAssertEqual(m.pic?.masterRegisters.irr ?? 0 & 1, 1)
+    }
+
+    func testDeviceStateIsInTheHashAndRunsAreDeterministic() throws {
+        let (_, a) = try run(loops: 50_000)
+        let (_, b) = try run(loops: 50_000)
+        XCTAssertEqual(a.stateHash(), b.stateHash())
+        let (_, c) = try run(loops: 30_000)
+        XCTAssertNotEqual(a.stateHash(), c.stateHash())
+    }
+}
