@@ -217,6 +217,13 @@ public final class PIC8259: Snapshottable {
         return vector
     }
 
+    /// The same INTA, in the shape of X86's `InterruptSource.acknowledge(_:)` (so the board can
+    /// declare `extension PIC8259: InterruptSource {}`). The CPU asks `pendingVector()` and
+    /// acknowledges at once, so `vector` is what the INTA delivers; the PIC decides, as on the chip.
+    public func acknowledge(_ vector: UInt8) {
+        acknowledge()
+    }
+
     // MARK: Registers
 
     func readPort(_ c: Chip, offset: UInt64) -> UInt8 {
