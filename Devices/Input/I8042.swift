@@ -40,11 +40,11 @@ public final class I8042: Snapshottable {
 
     public init() {}
 
-    public private(set) lazy var dataPort = Window(self, command: false)
-    public private(set) lazy var commandPort = Window(self, command: true)
+    public var dataPort: Window { Window(self, command: false) }
+    public var commandPort: Window { Window(self, command: true) }
 
     public final class Window: BusDevice {
-        unowned let kbc: I8042
+        let kbc: I8042
         let command: Bool
         init(_ kbc: I8042, command: Bool) { self.kbc = kbc; self.command = command }
         public func read(offset: UInt64, size: Int) -> UInt64 {

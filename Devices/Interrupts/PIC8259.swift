@@ -121,10 +121,11 @@ public final class PIC8259: Snapshottable {
         }
     }
 
-    /// A port window of the pair (the board maps each at its own range).
+    /// A port window of the pair (the board maps each at its own range). Windows are stateless
+    /// and keep the PIC alive, so a bus holding only the window is safe.
     public final class Window: BusDevice {
         enum Kind { case master, slave, elcr }
-        unowned let pic: PIC8259
+        let pic: PIC8259
         let kind: Kind
         init(_ pic: PIC8259, _ kind: Kind) { self.pic = pic; self.kind = kind }
 
@@ -153,11 +154,11 @@ public final class PIC8259: Snapshottable {
     let slave = Chip(isMaster: false)
 
     /// Ports 0x20-0x21.
-    public private(set) lazy var masterPorts = Window(self, .master)
+    public var masterPorts: Window { Window(self, .master) }
     /// Ports 0xA0-0xA1.
-    public private(set) lazy var slavePorts = Window(self, .slave)
+    public var slavePorts: Window { Window(self, .slave) }
     /// Ports 0x4D0-0x4D1.
-    public private(set) lazy var elcrPorts = Window(self, .elcr)
+    public var elcrPorts: Window { Window(self, .elcr) }
 
     /// The master's INT output to the CPU (the board connects it, e.g. to wake a halted CPU).
     public let intr = InterruptLine(name: "PIC INTR")

@@ -51,14 +51,14 @@ public final class PIT: Snapshottable {
     private var timer0: EventQueue.Timer?
 
     /// Ports 0x40-0x43.
-    public private(set) lazy var ports = CounterPorts(self)
+    public var ports: CounterPorts { CounterPorts(self) }
     /// Port 0x61.
-    public private(set) lazy var systemControlPort = SystemControlPort(self)
+    public var systemControlPort: SystemControlPort { SystemControlPort(self) }
 
     public init(clock: VirtualClock, events: EventQueue) {
         self.clock = clock
         self.events = events
-        timer0 = events.makeTimer(name: "PIT counter 0") { [unowned self] due in self.transition0(at: due) }
+        timer0 = events.makeTimer(name: "PIT counter 0") { [weak self] due in self?.transition0(at: due) }
     }
 
     // MARK: Time arithmetic
@@ -336,7 +336,7 @@ public final class PIT: Snapshottable {
 
     /// Ports 0x40-0x43: counters 0-2 and the control word (write-only; reads give 0xFF).
     public final class CounterPorts: BusDevice {
-        unowned let pit: PIT
+        let pit: PIT
         init(_ pit: PIT) { self.pit = pit }
         public func read(offset: UInt64, size: Int) -> UInt64 {
             offset < 3 ? UInt64(pit.readCounter(Int(offset))) : 0xFF
@@ -351,7 +351,7 @@ public final class PIT: Snapshottable {
     /// as written, bit 4 refresh toggle (flips every 15.085 us of virtual time), bit 5 OUT2.
     /// Write: bits 0-3.
     public final class SystemControlPort: BusDevice {
-        unowned let pit: PIT
+        let pit: PIT
         init(_ pit: PIT) { self.pit = pit }
         public func read(offset: UInt64, size: Int) -> UInt64 {
             let refresh: UInt8 = (pit.clock.now / 15_085) & 1 == 1 ? 0x10 : 0

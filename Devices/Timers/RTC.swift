@@ -38,16 +38,17 @@ public final class RTC: Snapshottable {
     /// Virtual time up to which register C's flags are up to date.
     var flagsTime: UInt64 = 0
 
-    public private(set) lazy var ports = Ports(self)
+    public var ports: Ports { Ports(self) }
 
     public init(clock: VirtualClock, events: EventQueue, epoch: Int64 = RTC.defaultEpoch) {
         self.clock = clock
         self.events = events
-        self.baseEpoch = epoch
+        // Clamped so the date arithmetic can never overflow (±10^9 years).
+        self.baseEpoch = min(max(epoch, -(Int64(1) << 55)), Int64(1) << 55)
         cmos[0x0A] = 0x26           // divider 32.768 kHz, rate 6 (1024 Hz), as BIOSes leave it
         cmos[0x0B] = 0x02           // 24-hour, BCD
         cmos[0x0D] = 0x80           // VRT: RAM and time valid
-        timer = events.makeTimer(name: "RTC") { [unowned self] due in self.fire(at: due) }
+        timer = events.makeTimer(name: "RTC") { [weak self] due in self?.fire(at: due) }
     }
 
     /// Fills the memory-size bytes firmware and kernels read (QEMU's layout): 0x15-0x16 base
@@ -324,7 +325,7 @@ public final class RTC: Snapshottable {
 
     /// Ports 0x70 (index, write-only here; reads return the index) and 0x71 (data).
     public final class Ports: BusDevice {
-        unowned let rtc: RTC
+        let rtc: RTC
         init(_ rtc: RTC) { self.rtc = rtc }
         public func read(offset: UInt64, size: Int) -> UInt64 {
             offset & 1 == 0 ? UInt64(rtc.index) : UInt64(rtc.readRegister(Int(rtc.index)))
