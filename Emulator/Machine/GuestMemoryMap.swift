@@ -98,6 +98,8 @@ public struct GuestMemoryMap: Equatable {
         if lowRAMEnd > Self.biosEnd {
             t.append(E820Entry(base: Self.biosEnd, length: lowRAMEnd - Self.biosEnd, kind: .ram))
         }
+        // ECAM is reserved so that kernels accept the MCFG window (Linux checks e820).
+        t.append(E820Entry(base: Self.ecamBase, length: Self.ecamSize, kind: .reserved))
         if highRAMSize > 0 {
             t.append(E820Entry(base: Self.highRAMStart, length: highRAMSize, kind: .ram))
         }

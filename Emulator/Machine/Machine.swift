@@ -20,9 +20,10 @@ public final class Machine {
     /// Virtual time (1 ns per retired instruction) and the timer events the devices arm on it.
     public let clock = VirtualClock()
     public let events: EventQueue
-    /// The legacy devices of the PC board (`Machine(board:)` only; see Board.swift).
-    public internal(set) var pic: PIC8259? = nil
-    public internal(set) var pit: PIT? = nil
+    /// The devices of the PC board (`Machine(board:)` only; see Board.swift).
+    public internal(set) var devices: PCDevices? = nil
+    public var pic: PIC8259? { devices?.pic }
+    public var pit: PIT? { devices?.pit }
     /// Virtual-time deadline the current run budget ends at (GuestRun), and whether a device
     /// armed an earlier event so the CPU must come back to the run loop (see TimedPort).
     var budgetDeadline: UInt64 = .max
@@ -112,8 +113,7 @@ extension Machine {
         power.contributeHash(to: &h)
         clock.contributeHash(to: &h)
         events.contributeHash(to: &h)
-        pic?.contributeHash(to: &h)
-        pit?.contributeHash(to: &h)
+        devices?.contributeHash(to: &h)
         h.add(bytes: ram.base, count: Int(ram.size))
         return h
     }

@@ -91,7 +91,7 @@ struct RunCommand: ParsableCommand {
         }
         let toStdout = serial == "stdio"
         var buffer: [UInt8] = []
-        machine.console.echo = { byte in
+        let emit: (UInt8) -> Void = { byte in
             if toStdout {
                 var b = byte
                 _ = fwrite(&b, 1, 1, stdout)
@@ -101,6 +101,9 @@ struct RunCommand: ParsableCommand {
                 if buffer.count >= 4096 { sink.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
             }
         }
+        // The 0xE9 console and every COM port write to the same sink (COM1 is console=ttyS0).
+        machine.console.echo = emit
+        machine.devices?.serialOutput = { _, byte in emit(byte) }
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = machine.run(maxInstructions: maxInstructions)

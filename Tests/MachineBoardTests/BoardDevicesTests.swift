@@ -38,7 +38,7 @@ final class BoardDevicesTests: XCTestCase {
         // 50,000 loops = 100,000 instructions: past 83.8 us, IRR0 set.
         let (late, m) = try run(loops: 50_000)
         XCTAssertEqual(late, .debugExit(1))
-        XCTAssertEqual(m.pic?.masterRegisters.irr ?? 0 & 1, 1)
+        XCTAssertEqual(m.devices?.pic.masterRegisters.irr ?? 0 & 1, 1)
     }
 
     func testDeviceStateIsInTheHashAndRunsAreDeterministic() throws {
@@ -47,5 +47,27 @@ final class BoardDevicesTests: XCTestCase {
         XCTAssertEqual(a.stateHash(), b.stateHash())
         let (_, c) = try run(loops: 30_000)
         XCTAssertNotEqual(a.stateHash(), c.stateHash())
+    }
+
+    func testCOM1OutputReachesTheSerialSink() throws {
+        let m = try Machine(board: BoardConfiguration(memorySize: 16 << 20))
+        var out: [(Int, UInt8)] = []
+        m.devices?.serialOutput = { out.append(($0, $1)) }
+        // mov dx, 0x3f8; mov al, 'O'; out dx, al; mov al, 'K'; out dx, al; mov dx, 0x2f8; out dx, al; hlt
+        let code: [UInt8] = [0x66, 0xBA, 0xF8, 0x03, 0xB0, 0x4F, 0xEE, 0xB0, 0x4B, 0xEE,
+                             0x66, 0xBA, 0xF8, 0x02, 0xEE, 0xF4]
+        m.ram.write(code, at: 0x10_0000)
+        m.cpu.state.pointee.rip = 0x10_0000
+        XCTAssertEqual(m.run(maxInstructions: 100), .haltedForever)
+        XCTAssertEqual(out.map { $0.0 }, [0, 0, 1])
+        XCTAssertEqual(out.map { $0.1 }, [0x4F, 0x4B, 0x4B])
+        // The RTC answers at 0x70/0x71 and the CMOS century byte is the FADT's 0x32 register.
+        m.ports.write(0x70, size: 1, value: 0x32)
+        XCTAssertEqual(m.ports.read(0x71, size: 1), 0x20, "century 20xx (BCD)")
+        // fw_cfg signature "QEMU" and the ECAM host bridge ID 8086:29C0 at 00:00.0.
+        m.ports.write(0x510, size: 2, value: 0)
+        XCTAssertEqual((0..<4).map { _ in UInt8(m.ports.read(0x511, size: 1)) }, Array("QEMU".utf8))
+        XCTAssertEqual(m.mmio.read(GuestMemoryMap.ecamBase, size: 4), 0x29C0_8086)
+        XCTAssertEqual(m.mmio.read(GuestMemoryMap.ioAPICBase + 0x10, size: 4) & 0xFF, 0, "IOAPIC reachable (IOREGSEL reads back)")
     }
 }

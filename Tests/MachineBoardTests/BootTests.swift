@@ -371,6 +371,7 @@ final class MemoryMapTests: XCTestCase {
             E820Entry(base: 0x9FC00, length: 0x400, kind: .reserved),
             E820Entry(base: 0xE0000, length: 0x20000, kind: .reserved),
             E820Entry(base: 0x100000, length: (64 << 20) - 0x100000, kind: .ram),
+            E820Entry(base: 0xE000_0000, length: 256 << 20, kind: .reserved),
         ])
         XCTAssertTrue(m.isUsableRAM(0x100000, count: 0x1000))
         XCTAssertFalse(m.isUsableRAM(0xA0000, count: 1), "VGA window")
