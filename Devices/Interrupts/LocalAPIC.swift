@@ -34,6 +34,19 @@ public struct APICMessage: Equatable, Sendable {
         self.vector = vector; self.deliveryMode = deliveryMode; self.destination = destination
         self.logicalDestination = logicalDestination; self.levelTriggered = levelTriggered
     }
+
+    /// Decodes a message-signalled interrupt (a device's DWORD write of `data` to `address`,
+    /// SDM 11.11): address 0xFEExxxxx with destination ID in bits 19:12 and destination mode in
+    /// bit 2; data with the vector in bits 7:0, delivery mode in 10:8, trigger mode in bit 15.
+    /// Returns nil if the address is not in the interrupt window 0xFEE00000-0xFEEFFFFF.
+    public static func msi(address: UInt64, data: UInt32) -> APICMessage? {
+        guard address >> 20 == 0xFEE else { return nil }
+        return APICMessage(vector: UInt8(truncatingIfNeeded: data),
+                           deliveryMode: APICDeliveryMode(rawValue: UInt8((data >> 8) & 7)) ?? .fixed,
+                           destination: UInt32((address >> 12) & 0xFF),
+                           logicalDestination: address & (1 << 2) != 0,
+                           levelTriggered: data & (1 << 15) != 0)
+    }
 }
 
 public final class LocalAPIC: BusDevice, Snapshottable {

@@ -9,8 +9,8 @@
 //
 // Not advertised yet, on purpose:
 // - leaf 1 EDX FPU, MMX, FXSR, SSE, SSE2 (and ECX SSE3...): x87 and SSE arrive with [2/6].
-// - leaf 1 EDX MSR, PAE, PGE, PSE, APIC, SEP, CLFSH...: system instructions and paging, [3/6].
-// - leaf 0x80000001 EDX SYSCALL, NX, Page1GB: [3/6].
+// - leaf 1 EDX APIC, SEP, CLFSH, PSE36...: [3/6] (other parts).
+// - leaf 0x80000001 EDX SYSCALL: [3/6].
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
 // - leaf 1 ECX "hypervisor present" (bit 31): the guest sees a plain CPU.
 //
@@ -74,6 +74,20 @@ public struct CPUIDModel: Sendable {
                      meaning: "RDTSC (and CR4.TSD)"),
         CPUIDFeature(name: "CX8", leaf: 1, register: .edx, bit: 8,
                      probe: [0x0F, 0xC7, 0x0D, 0x00, 0x01, 0x00, 0x00], meaning: "CMPXCHG8B"),
+        // Paging and MSRs (MMU/Paging.swift, MSRs.swift; behaviour tested in PagingTests). The
+        // probe can only show that the controlling instruction exists: MOV from CR4, RDMSR.
+        CPUIDFeature(name: "PSE", leaf: 1, register: .edx, bit: 3, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "4 MiB pages with CR4.PSE in 32-bit paging"),
+        CPUIDFeature(name: "MSR", leaf: 1, register: .edx, bit: 5, probe: [0x0F, 0x32],
+                     meaning: "RDMSR/WRMSR"),
+        CPUIDFeature(name: "PAE", leaf: 1, register: .edx, bit: 6, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "PAE and 4-level paging (CR4.PAE)"),
+        CPUIDFeature(name: "MTRR", leaf: 1, register: .edx, bit: 12, probe: [0x0F, 0x32],
+                     meaning: "MTRRcap, variable/fixed MTRRs, MTRRdefType (stored)"),
+        CPUIDFeature(name: "PGE", leaf: 1, register: .edx, bit: 13, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "CR4.PGE and the G bit (accepted; see MMU/TLB.swift)"),
+        CPUIDFeature(name: "PAT", leaf: 1, register: .edx, bit: 16, probe: [0x0F, 0x32],
+                     meaning: "IA32_PAT MSR (stored; memory types have no effect)"),
         CPUIDFeature(name: "CMOV", leaf: 1, register: .edx, bit: 15, probe: [0x0F, 0x44, 0xC1],
                      meaning: "CMOVcc (FCMOVcc too when FPU is set)"),
         // Leaf 1 ECX.
@@ -90,6 +104,22 @@ public struct CPUIDModel: Sendable {
                      probe: [0x0F, 0xC7, 0x0D, 0x00, 0x01, 0x00, 0x00], meaning: "CMPXCHG8B, AMD mirror of leaf 1"),
         CPUIDFeature(name: "CMOV (ext)", leaf: 0x8000_0001, register: .edx, bit: 15, probe: [0x0F, 0x44, 0xC1],
                      meaning: "CMOVcc, AMD mirror of leaf 1"),
+        CPUIDFeature(name: "PSE (ext)", leaf: 0x8000_0001, register: .edx, bit: 3, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "4 MiB pages with CR4.PSE in 32-bit paging, AMD mirror of leaf 1"),
+        CPUIDFeature(name: "MSR (ext)", leaf: 0x8000_0001, register: .edx, bit: 5, probe: [0x0F, 0x32],
+                     meaning: "RDMSR/WRMSR, AMD mirror of leaf 1"),
+        CPUIDFeature(name: "PAE (ext)", leaf: 0x8000_0001, register: .edx, bit: 6, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "PAE and 4-level paging (CR4.PAE), AMD mirror of leaf 1"),
+        CPUIDFeature(name: "MTRR (ext)", leaf: 0x8000_0001, register: .edx, bit: 12, probe: [0x0F, 0x32],
+                     meaning: "MTRRcap, variable/fixed MTRRs, MTRRdefType (stored), AMD mirror of leaf 1"),
+        CPUIDFeature(name: "PGE (ext)", leaf: 0x8000_0001, register: .edx, bit: 13, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "CR4.PGE and the G bit (accepted; see MMU/TLB.swift), AMD mirror of leaf 1"),
+        CPUIDFeature(name: "PAT (ext)", leaf: 0x8000_0001, register: .edx, bit: 16, probe: [0x0F, 0x32],
+                     meaning: "IA32_PAT MSR (stored; memory types have no effect), AMD mirror of leaf 1"),
+        CPUIDFeature(name: "NX", leaf: 0x8000_0001, register: .edx, bit: 20, probe: [0x0F, 0x32],
+                     meaning: "EFER.NXE and the XD bit in PAE/4-level page tables"),
+        CPUIDFeature(name: "Page1GB", leaf: 0x8000_0001, register: .edx, bit: 26, probe: [0x0F, 0x20, 0xE0],
+                     meaning: "1 GiB pages (PDPTE.PS) in 4-level paging"),
         CPUIDFeature(name: "RDTSCP", leaf: 0x8000_0001, register: .edx, bit: 27, probe: [0x0F, 0x01, 0xF9],
                      meaning: "RDTSCP and TSC_AUX"),
         CPUIDFeature(name: "LM", leaf: 0x8000_0001, register: .edx, bit: 29, probe: [0x48, 0x01, 0xC8],

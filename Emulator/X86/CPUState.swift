@@ -95,7 +95,10 @@ public struct CPUState {
 
     public var mode: CPUMode = .long64
 
-    public var cr0: UInt64 = 0x8000_0011   // PG | ET | PE: long mode with paging (identity for now)
+    /// ET | PE, paging off: Orrery starts guests in a flat 64-bit state with identity addressing
+    /// (EFER.LMA set, CR0.PG clear: not an architectural state, but the harness and bench rely
+    /// on it). Setting CR0.PG turns on the page walker (MMU/Paging.swift).
+    public var cr0: UInt64 = 0x11
     public var cr2: UInt64 = 0
     public var cr3: UInt64 = 0
     /// PAE | OSFXSR | OSXMMEXCPT: SSE usable (as Linux sets it), SIMD exceptions as #XM.
@@ -103,6 +106,8 @@ public struct CPUState {
     public var efer: UInt64 = 0x500        // LME | LMA
     public var cpl: UInt8 = 0
     public var tscAux: UInt64 = 0
+    /// MSRs, CR8 and DR0-DR7 (Emulator/X86/MSRs.swift).
+    public var msr = MSRFile()
 
     /// Instructions retired since reset: the machine's clock (1 ns each at the default 1 GHz).
     public var instructionsRetired: UInt64 = 0
@@ -141,7 +146,7 @@ public struct CPUState {
 
     /// Frees the raw storage. Call once when the CPU is discarded.
     public func deallocate() {
-        regs.deallocate(); segmentBase.deallocate(); xmm.deallocate(); memory.deallocate()
+        regs.deallocate(); segmentBase.deallocate(); xmm.deallocate(); msr.deallocate(); memory.deallocate()
     }
 
     /// RIP. Valid between blocks; inside a block handlers do not keep it current (see Handler).

@@ -122,6 +122,20 @@ final class LocalAPICTests: XCTestCase {
         XCTAssertEqual(bus.read(0xFEE0_0280, size: 4), 0)
     }
 
+    func testMSIDecoding() {
+        // SDM 11.11: address 0xFEE0_1000 = destination 1, physical; data 0x4031 = edge, fixed, vector 0x31.
+        XCTAssertEqual(APICMessage.msi(address: 0xFEE0_1000, data: 0x4031),
+                       APICMessage(vector: 0x31, deliveryMode: .fixed, destination: 1))
+        XCTAssertEqual(APICMessage.msi(address: 0xFEEF_F004, data: 0x0000_C4A0),
+                       APICMessage(vector: 0xA0, deliveryMode: .nmi, destination: 0xFF,
+                                   logicalDestination: true, levelTriggered: true))
+        XCTAssertNil(APICMessage.msi(address: 0xFED0_0000, data: 0x31))
+        let (apic, _, _) = make()
+        apic.writeRegister(LocalAPIC.Reg.svr, 0x1FF)
+        apic.receive(APICMessage.msi(address: 0xFEE0_0000, data: 0x0041) ?? APICMessage(vector: 0))
+        XCTAssertEqual(apic.pendingVector(), 0x41)
+    }
+
     func testDestinationMatching() {
         let (apic, _, _) = make()
         apic.writeRegister(LocalAPIC.Reg.id, 0x0300_0000)

@@ -106,7 +106,9 @@ final class SystemTests: XCTestCase {
 
     func testCPUIDFeatureBits() {
         let (_, _, c1, d1) = cpuid(1)
-        XCTAssertEqual(d1, 1 << 4 | 1 << 8 | 1 << 15, "TSC, CX8, CMOV only: no FPU/MMX/SSE/FXSR until [2/6]")
+        XCTAssertEqual(d1 & (1 << 4 | 1 << 8 | 1 << 15), 1 << 4 | 1 << 8 | 1 << 15, "TSC, CX8, CMOV")
+        XCTAssertEqual(d1 & (1 << 3 | 1 << 5 | 1 << 6 | 1 << 12 | 1 << 13 | 1 << 16),
+                       1 << 3 | 1 << 5 | 1 << 6 | 1 << 12 | 1 << 13 | 1 << 16, "PSE, MSR, PAE, MTRR, PGE, PAT (paging, MSRs)")
         XCTAssertEqual(c1, 1 << 13 | 1 << 22 | 1 << 23, "CX16, MOVBE, POPCNT")
         let (_, b7, c7, d7) = cpuid(7)
         XCTAssertEqual([b7, c7, d7], [0, 0, 0], "no BMI1/BMI2: VEX is not decoded")
@@ -114,7 +116,7 @@ final class SystemTests: XCTestCase {
         XCTAssertEqual(de & (1 << 29), 1 << 29, "LM")
         XCTAssertEqual(de & (1 << 27), 1 << 27, "RDTSCP")
         XCTAssertEqual(de & (1 << 11), 0, "no SYSCALL until [3/6]")
-        XCTAssertEqual(de & (1 << 20), 0, "no NX until paging")
+        XCTAssertEqual(de & (1 << 20 | 1 << 26), 1 << 20 | 1 << 26, "NX, Page1GB (MMU/Paging.swift)")
         XCTAssertEqual(ce & 0x21, 0x21, "LahfSahf, ABM")
     }
 

@@ -4,6 +4,16 @@
 func buildTwoByteMap() -> [OpcodeNode] {
     var m = [OpcodeNode](repeating: .invalid, count: 256)
     m[0x05] = .invalid  // SYSCALL: [3/6]
+    // Control registers, caches, MSRs (Instructions/ControlRegisters.swift).
+    m[0x06] = .op("clts", [], ControlRegisterOps.cltsSet)
+    m[0x08] = .op("invd", [], ControlRegisterOps.invdSet)
+    m[0x09] = .op("wbinvd", [], ControlRegisterOps.invdSet)
+    m[0x20] = .op("mov", [.R(.q), .C], ControlRegisterOps.movFromCRSet)
+    m[0x21] = .op("mov", [.R(.q), .D], ControlRegisterOps.movFromDRSet)
+    m[0x22] = .op("mov", [.C, .R(.q)], ControlRegisterOps.movToCRSet)
+    m[0x23] = .op("mov", [.D, .R(.q)], ControlRegisterOps.movToDRSet)
+    m[0x30] = .op("wrmsr", [], ControlRegisterOps.wrmsrSet)
+    m[0x32] = .op("rdmsr", [], ControlRegisterOps.rdmsrSet)
     m[0x0B] = .op("ud2", [], System.ud2, [.endsBlock])
     m[0x0D] = .op("prefetch", [.M(.b)], Move.nop, [.addressOnly])
     // 0F 18-1F: hint NOPs (prefetch, reserved NOP space, 0F 1F /0 the multi-byte NOP).
@@ -59,8 +69,8 @@ func buildTwoByteMap() -> [OpcodeNode] {
         m[0xC8 + r] = .op("bswap", [.Z(.y)], Bit.bswap)
     }
     m[0x01] = .group([.invalid, .invalid, .invalid, .invalid, .invalid, .invalid, .invalid,
-                      .byMod(memory: .invalid,  // INVLPG: [3/6]
-                             register: .byRM([.invalid, .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
+                      .byMod(memory: .op("invlpg", [.M(.b)], ControlRegisterOps.invlpgSet, [.addressOnly]),
+                             register: .byRM([.op("swapgs", [], ControlRegisterOps.swapgsSet), .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
                                               .invalid, .invalid, .invalid, .invalid]))])
     addSSEEntries(&m)   // SSE/SSE2: Decoder/SSEMap.swift
     return m

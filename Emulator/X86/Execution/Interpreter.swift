@@ -126,15 +126,28 @@ public final class X86CPU {
 
     @inline(__always)
     func findBlock(_ rip: UInt64) throws(CPUFault) -> BlockRecord {
-        let physical = try state.pointee.translate(rip, stack: false)
+        // Through paging when CR0.PG is set (fetch permissions, #PF with the I/D bit).
+        let physical = try state.pointee.translateFetch(rip)
         let slot = BlockCache.slot(physical)
         let record = cache.directory[slot]
         let gen = state.pointee.memory.pageGeneration
         if record.physical == physical && record.virtualRIP == rip && record.mode == state.pointee.mode
-            && gen[Int(record.page0)] == record.generation0 && gen[Int(record.page1)] == record.generation1 {
+            && gen[Int(record.page0)] == record.generation0 && gen[Int(record.page1)] == record.generation1
+            && (record.page1 == record.page0 || secondPageStillMapped(rip, record)) {
             return record
         }
         return try buildBlock(rip, physical: physical, slot: slot)
+    }
+
+    /// A block whose last instruction crosses into the next page is only valid while that
+    /// virtual page still maps to the physical page it was decoded from (paging may remap it).
+    @inline(never)
+    func secondPageStillMapped(_ rip: UInt64, _ record: BlockRecord) -> Bool {
+        if state.pointee.cr0 & CR0.pg == 0 { return true }
+        let saved = state.pointee.cr2
+        defer { state.pointee.cr2 = saved }
+        guard let np = try? state.pointee.translateFetch((rip & ~0xFFF) &+ 0x1000) else { return false }
+        return UInt32(truncatingIfNeeded: np >> 12) == record.page1
     }
 
     @inline(never)
@@ -165,6 +178,8 @@ public final class X86CPU {
             let pa = (physical & ~0xFFF) | (address & 0xFFF)
             let inPage = Int(4096 - (address & 0xFFF))
             var outcome: DecodeOutcome
+            // A fault translating the next page (#PF under paging), for an instruction that needs it.
+            var crossFault: CPUFault? = nil
             if inPage >= Decoder.maxLength + 1 {
                 outcome = Decoder.decode(ram.base + Int(pa), available: Decoder.maxLength + 1, address: address, mode: mode)
             } else {
@@ -172,10 +187,17 @@ public final class X86CPU {
                 var available = inPage
                 let nextLinear = address &+ UInt64(inPage)
                 var nextPhysical: UInt64? = nil
-                if let np = try? state.pointee.translate(nextLinear, stack: false), ram.contains(np, count: 16) {
-                    nextPhysical = np
-                    available = 16
+                let savedCR2 = state.pointee.cr2
+                do {
+                    let np = try state.pointee.translateFetch(nextLinear)
+                    if ram.contains(np, count: 16) {
+                        nextPhysical = np
+                        available = 16
+                    }
+                } catch {
+                    crossFault = error
                 }
+                state.pointee.cr2 = savedCR2
                 outcome = withUnsafeMutableBytes(of: &buffer) { buf in
                     buf.baseAddress!.copyMemory(from: ram.base + Int(pa), byteCount: inPage)
                     if let np = nextPhysical {
@@ -209,6 +231,15 @@ public final class X86CPU {
                 slotPointer.initialize(to: f)
                 count += 1
             case .truncated:
+                if let f = crossFault {
+                    // The instruction continues on a page that does not translate: a fetch #PF
+                    // (CR2 = the first byte of that page) when this instruction is reached.
+                    if count == 0 {
+                        state.pointee.cr2 = address &+ UInt64(inPage)
+                        throw f
+                    }
+                    break decodeLoop
+                }
                 // The instruction runs off the end of RAM: a fetch fault when it executes.
                 var f = DecodedInstruction(handler: raiseDecodedFault)
                 f.imm = UInt64(ExceptionVector.generalProtection.rawValue)

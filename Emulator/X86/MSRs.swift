@@ -1,0 +1,192 @@
+// Layer: X86 (CPU model). Model-specific registers (RDMSR/WRMSR) and the system registers that
+// live next to them (CR8, DR0-DR7). The MSR *file* is plain data stored in CPUState; the
+// RDMSR/WRMSR semantics (which index means what, which bits are reserved) are here too, and
+// the instructions in Instructions/ControlRegisters.swift call `readMSR`/`writeMSR`.
+//
+// Unknown MSRs raise #GP(0), as on hardware: guests probe with rdmsr_safe and must see "absent".
+
+import EmulatorCore
+
+/// MSR indices (AMD APM vol. 2 appendix A, Intel SDM vol. 4).
+public enum MSR {
+    public static let p5MCAddr: UInt32 = 0x0
+    public static let p5MCType: UInt32 = 0x1
+    public static let tsc: UInt32 = 0x10
+    public static let sysenterCS: UInt32 = 0x174
+    public static let sysenterESP: UInt32 = 0x175
+    public static let sysenterEIP: UInt32 = 0x176
+    public static let apicBase: UInt32 = 0x1B
+    public static let mtrrCap: UInt32 = 0xFE
+    public static let miscEnable: UInt32 = 0x1A0
+    public static let mtrrPhysBase0: UInt32 = 0x200   // 0x200-0x20F: base/mask pairs 0-7
+    public static let mtrrFix64K: UInt32 = 0x250
+    public static let mtrrFix16K80000: UInt32 = 0x258
+    public static let mtrrFix16KA0000: UInt32 = 0x259
+    public static let mtrrFix4KC0000: UInt32 = 0x268  // 0x268-0x26F
+    public static let pat: UInt32 = 0x277
+    public static let mtrrDefType: UInt32 = 0x2FF
+    public static let efer: UInt32 = 0xC000_0080
+    public static let star: UInt32 = 0xC000_0081
+    public static let lstar: UInt32 = 0xC000_0082
+    public static let cstar: UInt32 = 0xC000_0083
+    public static let sfmask: UInt32 = 0xC000_0084
+    public static let fsBase: UInt32 = 0xC000_0100
+    public static let gsBase: UInt32 = 0xC000_0101
+    public static let kernelGSBase: UInt32 = 0xC000_0102
+    public static let tscAux: UInt32 = 0xC000_0103
+}
+
+/// EFER bits.
+public enum EFER {
+    public static let sce: UInt64 = 1 << 0     // SYSCALL/SYSRET enable
+    public static let lme: UInt64 = 1 << 8     // long mode enable
+    public static let lma: UInt64 = 1 << 10    // long mode active (set by the CPU)
+    public static let nxe: UInt64 = 1 << 11    // no-execute enable
+    /// Bits WRMSR may set; the others are reserved (#GP) or unimplemented features (SVME, FFXSR...).
+    public static let writable: UInt64 = sce | lme | lma | nxe
+}
+
+/// Storage for the MSRs and other system registers that are not on every hot path. Plain data
+/// (CPUState must be POD): the arrays live in one raw allocation made by `init`.
+public struct MSRFile {
+    // STAR, LSTAR, CSTAR, SFMASK and SYSENTER_* will live in CPUState.system with the fast
+    // system calls; until then they are unknown MSRs (#GP).
+    public var kernelGSBase: UInt64 = 0
+    /// APIC base 0xFEE00000, enabled (bit 11), this CPU is the bootstrap processor (bit 8).
+    public var apicBase: UInt64 = 0xFEE0_0900
+    /// Power-on PAT: WB, WT, UC-, UC repeated (SDM 11.12.4).
+    public var pat: UInt64 = 0x0007_0406_0007_0406
+    public var miscEnable: UInt64 = 1         // fast strings enabled
+    public var mtrrDefType: UInt64 = 0
+    /// CR8: task priority (bits 3:0). The local APIC reads it for TPR once it exists.
+    public var cr8: UInt64 = 0
+    /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7.
+    public let slots: UnsafeMutablePointer<UInt64>
+    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, slotCount = 35
+
+    public init() {
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: 0, count: Self.slotCount)
+        // DR6 and DR7 reset values (SDM 17.2.4 / 17.2.6).
+        slots[Self.debugSlot + 6] = 0xFFFF_0FF0
+        slots[Self.debugSlot + 7] = 0x400
+    }
+
+    public func deallocate() { slots.deallocate() }
+
+    /// DR0-DR7 (DR4/DR5 are resolved to DR6/DR7 by the instruction).
+    public func debugRegister(_ n: Int) -> UInt64 { slots[Self.debugSlot + (n & 7)] }
+    public func setDebugRegister(_ n: Int, _ v: UInt64) { slots[Self.debugSlot + (n & 7)] = v }
+
+    /// Slot of a fixed-range MTRR index, or nil.
+    static func fixedMTRRSlot(_ index: UInt32) -> Int? {
+        switch index {
+        case MSR.mtrrFix64K: return fixedSlot
+        case MSR.mtrrFix16K80000: return fixedSlot + 1
+        case MSR.mtrrFix16KA0000: return fixedSlot + 2
+        case MSR.mtrrFix4KC0000...(MSR.mtrrFix4KC0000 + 7): return fixedSlot + 3 + Int(index - MSR.mtrrFix4KC0000)
+        default: return nil
+        }
+    }
+
+    /// All stored values, in a fixed order, for the state hash.
+    public func hash(into h: inout StateHash) {
+        for v in [kernelGSBase, apicBase, pat, miscEnable, mtrrDefType, cr8] { h.add(v) }
+        for k in 0..<Self.slotCount { h.add(slots[k]) }
+    }
+}
+
+/// MTRRcap: 8 variable ranges (VCNT), fixed ranges supported (FIX, bit 8), write-combining
+/// (WC, bit 10). SMRR (bit 11) not present.
+let mtrrCapValue: UInt64 = 0x508
+
+extension CPUState {
+    /// Bits 51:48 must be zero in physical addresses (MAXPHYADDR = 48, CPUID 0x80000008).
+    static let physicalAddressMask: UInt64 = 0x0000_FFFF_FFFF_F000
+
+    /// A memory type encoding valid in PAT / MTRRs: UC(0), WC(1), WT(4), WP(5), WB(6); UC-(7) only in PAT.
+    static func validMemoryType(_ t: UInt64, pat: Bool) -> Bool {
+        t == 0 || t == 1 || t == 4 || t == 5 || t == 6 || (pat && t == 7)
+    }
+
+    /// RDMSR: the value of MSR `index`, or #GP(0) for an unknown index. `tsc` is the current
+    /// virtual TSC (the caller knows the instruction's position in its block).
+    public mutating func readMSR(_ index: UInt32, tsc: UInt64) throws(CPUFault) -> UInt64 {
+        switch index {
+        case MSR.p5MCAddr, MSR.p5MCType: return 0       // legacy machine-check registers: no event logged
+        case MSR.tsc: return tsc
+        case MSR.apicBase: return msr.apicBase
+        case MSR.mtrrCap: return mtrrCapValue
+        case MSR.miscEnable: return msr.miscEnable
+        case MSR.mtrrPhysBase0...(MSR.mtrrPhysBase0 + 15): return msr.slots[MSRFile.variableSlot + Int(index - MSR.mtrrPhysBase0)]
+        case MSR.pat: return msr.pat
+        case MSR.mtrrDefType: return msr.mtrrDefType
+        case MSR.efer: return efer
+        case MSR.fsBase: return segmentBase[Seg.fs]
+        case MSR.gsBase: return segmentBase[Seg.gs]
+        case MSR.kernelGSBase: return msr.kernelGSBase
+        case MSR.tscAux: return tscAux
+        default:
+            if let s = MSRFile.fixedMTRRSlot(index) { return msr.slots[s] }
+            throw .gp(0)
+        }
+    }
+
+    /// WRMSR: checks reserved bits (#GP(0)) before changing anything. Returns true when the
+    /// write changes how addresses translate (EFER.NXE): the caller flushes the TLB and ends the block.
+    public mutating func writeMSR(_ index: UInt32, _ value: UInt64, tsc: UInt64) throws(CPUFault) -> Bool {
+        switch index {
+        case MSR.p5MCAddr, MSR.p5MCType: return false
+        case MSR.tsc:
+            // Writing the TSC moves the offset so that reads continue from `value`.
+            tscOffset = tscOffset &+ (value &- tsc)
+        case MSR.apicBase:
+            // Bits 7:0, 9, 63:48 reserved (x2APIC enable, bit 10, is not advertised).
+            if value & ~(0x0000_FFFF_FFFF_F000 | 0x900) != 0 { throw .gp(0) }
+            msr.apicBase = value
+        case MSR.mtrrCap: throw .gp(0)                   // read-only
+        case MSR.miscEnable: msr.miscEnable = value
+        case MSR.mtrrPhysBase0...(MSR.mtrrPhysBase0 + 15):
+            let k = Int(index - MSR.mtrrPhysBase0)
+            if k & 1 == 0 {
+                // PhysBase: type in 7:0, base in 51:12; bits 11:8 and 63:52 reserved.
+                if value & ~(Self.physicalAddressMask | 0xFF) != 0 || !Self.validMemoryType(value & 0xFF, pat: false) { throw .gp(0) }
+            } else {
+                // PhysMask: valid bit 11, mask in 51:12.
+                if value & ~(Self.physicalAddressMask | 0x800) != 0 { throw .gp(0) }
+            }
+            msr.slots[MSRFile.variableSlot + k] = value
+        case MSR.pat:
+            for k in 0..<8 where !Self.validMemoryType((value >> UInt64(8 * k)) & 0xFF, pat: true) { throw .gp(0) }
+            msr.pat = value
+        case MSR.mtrrDefType:
+            // Type 7:0, FE (10), E (11); the rest reserved.
+            if value & ~0xCFF != 0 || !Self.validMemoryType(value & 0xFF, pat: false) { throw .gp(0) }
+            msr.mtrrDefType = value
+        case MSR.efer:
+            if value & ~EFER.writable != 0 { throw .gp(0) }
+            // LME may not change while paging is on (SDM 9.8.5); LMA is the CPU's and ignores writes.
+            if cr0 & CR0.pg != 0 && (value ^ efer) & EFER.lme != 0 { throw .gp(0) }
+            let newValue = (value & ~EFER.lma) | (efer & EFER.lma)
+            let translationChanged = (newValue ^ efer) & EFER.nxe != 0
+            efer = newValue
+            return translationChanged
+        case MSR.fsBase, MSR.gsBase, MSR.kernelGSBase:
+            // Addresses: must be canonical.
+            if !Self.isCanonical(value) { throw .gp(0) }
+            switch index {
+            case MSR.fsBase: segmentBase[Seg.fs] = value
+            case MSR.gsBase: segmentBase[Seg.gs] = value
+            default: msr.kernelGSBase = value
+            }
+        case MSR.tscAux:
+            if value >> 32 != 0 { throw .gp(0) }
+            tscAux = value
+        default:
+            guard let s = MSRFile.fixedMTRRSlot(index) else { throw .gp(0) }
+            for k in 0..<8 where !Self.validMemoryType((value >> UInt64(8 * k)) & 0xFF, pat: false) { throw .gp(0) }
+            msr.slots[s] = value
+        }
+        return false
+    }
+}
