@@ -131,7 +131,7 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         self.apicID = apicID
         self.busTickNanoseconds = max(1, busTickNanoseconds)
         self.tscHz = max(1, tscHz)
-        timerEvent = queue.makeTimer(name: "lapic\(apicID).timer") { [unowned self] d in self.timerFired(at: d) }
+        timerEvent = queue.makeTimer(name: "lapic\(apicID).timer") { [weak self] d in self?.timerFired(at: d) }
         reset()
     }
 

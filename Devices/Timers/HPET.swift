@@ -58,7 +58,7 @@ public final class HPET: BusDevice, Snapshottable {
         self.gsiLines = gsiLines
         self.legacyLines = legacyLines
         for n in 0..<Self.timerCount {
-            events.append(queue.makeTimer(name: "hpet.timer\(n)") { [unowned self] d in self.fired(n, at: d) })
+            events.append(queue.makeTimer(name: "hpet.timer\(n)") { [weak self] d in self?.fired(n, at: d) })
         }
         reset()
     }
