@@ -44,12 +44,17 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
 }
 
 extension Machine {
+    /// Timer events a halted CPU may skip to without waking before the run ends as halted forever.
+    static let maxIdleSkips = 100_000
+
     /// Runs until the guest stops or `maxInstructions` retire. `progress` is called between
     /// slices with the instructions retired so far.
     public func run(maxInstructions: UInt64, slice: UInt64 = 50_000_000,
                     progress: ((UInt64) -> Void)? = nil) -> RunOutcome {
         let start = cpu.state.pointee.instructionsRetired
         var nextProgress = slice
+        var lastHaltAt: UInt64 = .max
+        var idleSkips = 0
         while true {
             let done = cpu.state.pointee.instructionsRetired &- start
             if done >= maxInstructions { return .instructionLimit }
@@ -77,7 +82,17 @@ extension Machine {
                     continue
                 }
                 return .debugExit(0)
-            case .halted: return .haltedForever
+            case .halted:
+                // HLT with interrupts enabled waits for the next timer event: virtual time skips
+                // to it (DESIGN §2) and the CPU runs again if an interrupt woke it. With IF = 0,
+                // no event armed, or events that never wake it, the CPU is halted for good.
+                let retired = cpu.state.pointee.instructionsRetired
+                if retired != lastHaltAt { lastHaltAt = retired; idleSkips = 0 }
+                guard cpu.state.pointee.rflags & Flag.if != 0, let deadline = events.nextDeadline,
+                      idleSkips < Self.maxIdleSkips else { return .haltedForever }
+                idleSkips += 1
+                clock.skip(to: deadline)
+                events.runDue()
             case let .exception(f, rip): return .unhandledException(f, rip: rip)
             default:
                 // The only other reason is a triple fault (StopReason.tripleFault, added with

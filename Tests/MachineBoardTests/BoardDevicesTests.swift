@@ -70,4 +70,27 @@ final class BoardDevicesTests: XCTestCase {
         XCTAssertEqual(m.mmio.read(GuestMemoryMap.ecamBase, size: 4), 0x29C0_8086)
         XCTAssertEqual(m.mmio.read(GuestMemoryMap.ioAPICBase + 0x10, size: 4) & 0xFF, 0, "IOAPIC reachable (IOREGSEL reads back)")
     }
+
+    /// HLT with IF = 1 skips virtual time to the next timer event instead of ending the run;
+    /// with IF = 0 the CPU is halted for good at once.
+    func testHaltSkipsVirtualTimeOnlyWithInterruptsEnabled() throws {
+        func run(sti: Bool) throws -> (RunOutcome, UInt64) {
+            let m = try Machine(board: BoardConfiguration(memorySize: 16 << 20))
+            // PIT counter 0, mode 2 (rate generator), count 1193: a 1 ms periodic event.
+            var code: [UInt8] = [0xB0, 0x34, 0xE6, 0x43, 0xB0, 0xA9, 0xE6, 0x40, 0xB0, 0x04, 0xE6, 0x40]
+            code += [0xB0, 0xFF, 0xE6, 0x21]        // mask every PIC input: nothing will wake the CPU
+            code += [sti ? 0xFB : 0xFA, 0xF4]      // sti/cli; hlt
+            m.ram.write(code, at: 0x10_0000)
+            m.cpu.state.pointee.rip = 0x10_0000
+            let outcome = m.run(maxInstructions: 1000)
+            return (outcome, m.clock.now)
+        }
+        let (off, tOff) = try run(sti: false)
+        XCTAssertEqual(off, .haltedForever)
+        XCTAssertLessThan(tOff, 1_000, "no time skipped with IF = 0")
+        let (on, tOn) = try run(sti: true)
+        XCTAssertEqual(on, .haltedForever, "events that never wake the CPU end the run")
+        // Counter 0 in mode 2 makes two events per period (OUT low, then high again).
+        XCTAssertGreaterThanOrEqual(tOn, UInt64(Machine.maxIdleSkips / 2 - 1) * 999_000, "virtual time advanced period by period")
+    }
 }
