@@ -444,7 +444,7 @@ final class PagingTests: XCTestCase {
         XCTAssertEqual(rdmsr(MSR.pat).1, 0x0007_0406_0007_0406)
         XCTAssertEqual(rdmsr(MSR.apicBase).1, 0xFEE0_0900)
         XCTAssertEqual(rdmsr(MSR.mtrrCap).1, 0x508)
-        for index in [MSR.star, MSR.lstar, MSR.kernelGSBase, MSR.fsBase, MSR.mtrrDefType, 0x200, 0x250, 0x26F] {
+        for index in [MSR.kernelGSBase, MSR.fsBase, MSR.gsBase, MSR.mtrrDefType, 0x200, 0x250, 0x26F] {
             let value: UInt64 = index == MSR.mtrrDefType ? 0xC06 : index == 0x200 ? 0x8000_0006 :
                 (0x250...0x26F).contains(index) ? 0x0606_0606_0606_0606 : 0xFFFF_8000_1234_5000
             let (r, c) = wrmsr(index, value)
@@ -463,7 +463,7 @@ final class PagingTests: XCTestCase {
     func testMSRFaults() {
         XCTAssertEqual(rdmsr(0x1234).0, .exception(.gp(0), rip: 0x1000), "unknown MSR")
         XCTAssertEqual(wrmsr(0x1234, 0).0, .exception(.gp(0), rip: 0x1000))
-        XCTAssertEqual(wrmsr(MSR.lstar, 0x8000_0000_0000_0000).0, .exception(.gp(0), rip: 0x1000), "non-canonical")
+        XCTAssertEqual(wrmsr(MSR.kernelGSBase, 0x8000_0000_0000_0000).0, .exception(.gp(0), rip: 0x1000), "non-canonical")
         XCTAssertEqual(wrmsr(MSR.pat, 0x0007_0406_0007_0402).0, .exception(.gp(0), rip: 0x1000), "PAT type 2")
         XCTAssertEqual(wrmsr(MSR.efer, 0x500 | (1 << 12)).0, .exception(.gp(0), rip: 0x1000), "SVME not supported")
         XCTAssertEqual(wrmsr(MSR.mtrrCap, 0).0, .exception(.gp(0), rip: 0x1000), "read-only")
