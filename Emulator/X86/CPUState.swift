@@ -108,6 +108,9 @@ public struct CPUState {
     public var tscAux: UInt64 = 0
     /// MSRs, CR8 and DR0-DR7 (Emulator/X86/MSRs.swift).
     public var msr = MSRFile()
+    /// Descriptor-table registers, hidden segment state, interrupt shadow, NMI blocking and the
+    /// fast-system-call MSRs (see Instructions/Descriptors.swift).
+    public var system = SystemRegisters()
 
     /// Instructions retired since reset: the machine's clock (1 ns each at the default 1 GHz).
     public var instructionsRetired: UInt64 = 0

@@ -17,6 +17,7 @@ extension CPUState {
         for v in [cr0, cr2, cr3, cr4, efer, UInt64(cpl), tscAux, tscOffset, instructionsRetired] { h.add(v) }
         for k in 0..<32 { h.add(xmm.load(fromByteOffset: k * 8, as: UInt64.self)) }
         h.add(UInt64(mxcsr))
+        system.hash(into: &h)
         msr.hash(into: &h)
         h.add(halted ? 1 : 0)
     }

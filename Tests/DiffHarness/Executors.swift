@@ -214,7 +214,7 @@ public final class EmulatorExecutor {
         for k in 0..<32 { out.xmm[k] = s.pointee.xmm.load(fromByteOffset: k * 8, as: UInt64.self) }
         out.mxcsr = s.pointee.mxcsr
         switch reason {
-        case .budgetExhausted, .stopRequested: break
+        case .budgetExhausted, .stopRequested, .tripleFault: break
         case .halted: out.event = .halted
         case let .exception(f, rip):
             out.event = .exception(vector: Int(f.vector.rawValue), errorCode: UInt64(f.errorCode ?? 0))

@@ -83,6 +83,7 @@ final class DataTransferTests: XCTestCase {
         t[Reg.rax] = 0x1234_002B
         t[Reg.rcx] = ~0
         t.ram.write([0xAA, 0xBB, 0xCC], at: 0x3000)
+        t.installLinuxLikeGDT()  // segment loads read the descriptor (SystemArchitectureTests.swift)
         t.run(3)
         XCTAssertEqual(t.state.pointee.segmentSelector.3, 0x2B)
         XCTAssertEqual(t[Reg.rcx], 0x2B, "32-bit destination zero-extends the selector")
@@ -92,18 +93,26 @@ final class DataTransferTests: XCTestCase {
     func testMovToCSIsUDAndFSKeepsBase() {
         let t = TestCPU([0x8E, 0xC8])   // mov cs, ax
         XCTAssertEqual(t.run(), .exception(.ud, rip: TestCPU.codeAddress))
-        let u = TestCPU([0x8E, 0xE0])   // mov fs, ax
+        // A null selector leaves the FS base alone in 64-bit mode (set through the MSR);
+        // a non-null one loads the descriptor's 32-bit base (0 here).
+        let u = TestCPU([0x8E, 0xE0, 0x8E, 0xE1])   // mov fs, ax ; mov fs, cx
+        u.installLinuxLikeGDT()
         u.state.pointee.segmentBase[Seg.fs] = 0x7000
-        u[Reg.rax] = 0x33
+        u[Reg.rax] = 0
+        u[Reg.rcx] = 0x33
+        u.run()
+        XCTAssertEqual(u.state.pointee.segmentSelector.4, 0)
+        XCTAssertEqual(u.state.pointee.segmentBase[Seg.fs], 0x7000)
         u.run()
         XCTAssertEqual(u.state.pointee.segmentSelector.4, 0x33)
-        XCTAssertEqual(u.state.pointee.segmentBase[Seg.fs], 0x7000)
+        XCTAssertEqual(u.state.pointee.segmentBase[Seg.fs], 0)
     }
 
     func testPushPopFSIn64BitMode() {
         // push fs (0F A0) pushes the selector zero-extended to 64 bits; pop gs (0F A9).
         let t = TestCPU([0x0F, 0xA0, 0x0F, 0xA9])
         t.state.pointee.segmentSelector.4 = 0x1B
+        t.installLinuxLikeGDT()
         t.ram.write([UInt8](repeating: 0xFF, count: 8), at: TestCPU.stackTop - 8)
         t.run()
         XCTAssertEqual(t[Reg.rsp], TestCPU.stackTop - 8)

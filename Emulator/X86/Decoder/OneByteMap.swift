@@ -141,9 +141,14 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0xC7] = .group([.op("mov", [.E(.v), .I(.z)], Move.mov(.EI))] + Array(repeating: .invalid, count: 7))
     m[0xC8] = .op("enter", [.I(.w), .I(.b)], Control.enter, [.default64])
     m[0xC9] = .op("leave", [], Control.leave, [.default64])
+    m[0xCA] = .op("retfw/retf/retfq", [.I(.w)], FarTransfer.retf, [.endsBlock])
+    m[0xCB] = .op("retfw/retf/retfq", [], FarTransfer.retf, [.endsBlock])
     m[0xCC] = .op("int3", [], System.int3, [.endsBlock])
     m[0xCD] = .op("int", [.I(.b)], System.intN, [.endsBlock])
     m[0xCE] = .op("into", [], System.into, [.invalid64, .endsBlock])
+    m[0xCF] = .op("iretw/iret/iretq", [], FarTransfer.iret, [.endsBlock])
+    m[0x9A] = .op("call", [.farPointer], FarTransfer.callPtr, [.invalid64, .endsBlock])
+    m[0xEA] = .op("jmp", [.farPointer], FarTransfer.jmpPtr, [.invalid64, .endsBlock])
     m[0xD0] = group2(.b, .one)
     m[0xD1] = group2(.v, .one)
     m[0xD2] = group2(.b, .cl)
@@ -195,9 +200,9 @@ func buildOneByteMap() -> [OpcodeNode] {
         .op("inc", [.E(.v)], Arith.unary(.inc), [.lockable]),
         .op("dec", [.E(.v)], Arith.unary(.dec), [.lockable]),
         .op("call", [.E(.v)], Control.callIndirect, [.force64, .endsBlock]),
-        .invalid,  // CALL far (m16:32) arrives with [3/6]
+        .byMod(memory: .op("call", [.M(.v)], FarTransfer.callMem, [.endsBlock]), register: .invalid),
         .op("jmp", [.E(.v)], Control.jmpIndirect, [.force64, .endsBlock]),
-        .invalid,  // JMP far arrives with [3/6]
+        .byMod(memory: .op("jmp", [.M(.v)], FarTransfer.jmpMem, [.endsBlock]), register: .invalid),
         .op("push", [.E(.v)], Move.push, [.default64]),
         .invalid,
     ])

@@ -3,7 +3,19 @@
 
 func buildTwoByteMap() -> [OpcodeNode] {
     var m = [OpcodeNode](repeating: .invalid, count: 256)
-    m[0x05] = .invalid  // SYSCALL: [3/6]
+    // 0F 00: SLDT, STR, LLDT, LTR, VERR, VERW (Descriptors.swift).
+    m[0x00] = .group([.op("sldt", [.E(.v)], DescriptorTables.sldt),
+                      .op("str", [.E(.v)], DescriptorTables.str),
+                      .op("lldt", [.E(.w)], DescriptorTables.lldt),
+                      .op("ltr", [.E(.w)], DescriptorTables.ltr),
+                      .op("verr", [.E(.w)], DescriptorTables.verr),
+                      .op("verw", [.E(.w)], DescriptorTables.verw),
+                      .invalid, .invalid])
+    // Fast system calls (FastSystemCall.swift).
+    m[0x05] = .op("syscall", [], FastSystemCall.syscall, [.endsBlock])
+    m[0x07] = .op("sysretd/sysretq", [], FastSystemCall.sysret, [.endsBlock])
+    m[0x34] = .op("sysenter", [], FastSystemCall.sysenter, [.endsBlock])
+    m[0x35] = .op("sysexitd/sysexitq", [], FastSystemCall.sysexit, [.endsBlock])
     // Control registers, caches, MSRs (Instructions/ControlRegisters.swift).
     m[0x06] = .op("clts", [], ControlRegisterOps.cltsSet)
     m[0x08] = .op("invd", [], ControlRegisterOps.invdSet)
@@ -68,7 +80,13 @@ func buildTwoByteMap() -> [OpcodeNode] {
     for r in 0..<8 {
         m[0xC8 + r] = .op("bswap", [.Z(.y)], Bit.bswap)
     }
-    m[0x01] = .group([.invalid, .invalid, .invalid, .invalid, .invalid, .invalid, .invalid,
+    // 0F 01 /0-/3 memory forms: SGDT, SIDT, LGDT, LIDT (Descriptors.swift; register forms are
+    // other instructions: MONITOR, XGETBV, VMRUN...).
+    m[0x01] = .group([.byMod(memory: .op("sgdt", [.M(.q)], DescriptorTables.sgdt), register: .invalid),
+                      .byMod(memory: .op("sidt", [.M(.q)], DescriptorTables.sidt), register: .invalid),
+                      .byMod(memory: .op("lgdt", [.M(.q)], DescriptorTables.lgdt), register: .invalid),
+                      .byMod(memory: .op("lidt", [.M(.q)], DescriptorTables.lidt), register: .invalid),
+                      .invalid, .invalid, .invalid,
                       .byMod(memory: .op("invlpg", [.M(.b)], ControlRegisterOps.invlpgSet, [.addressOnly]),
                              register: .byRM([.op("swapgs", [], ControlRegisterOps.swapgsSet), .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
                                               .invalid, .invalid, .invalid, .invalid]))])

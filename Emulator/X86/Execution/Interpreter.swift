@@ -15,6 +15,9 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     case exception(CPUFault, rip: UInt64)
     /// A device (debug exit, power-off) asked the machine to stop.
     case stopRequested
+    /// A fault while delivering a double fault (only with `deliversExceptions`). A real PC
+    /// resets; the board decides (see `X86CPU.tripleFaultAction`).
+    case tripleFault
 
     public var description: String {
         switch self {
@@ -22,6 +25,7 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
         case .halted: return "halted"
         case let .exception(f, rip): return "\(f) at rip 0x\(String(rip, radix: 16))"
         case .stopRequested: return "stop requested"
+        case .tripleFault: return "triple fault"
         }
     }
 }
@@ -45,6 +49,22 @@ public final class X86CPU {
     /// Statistics for `orrery bench` (host-side only).
     public var blocksBuilt: Int { cache.blocksBuilt }
     public var blockCacheFlushes: Int { cache.flushes }
+
+    // System architecture ([3/6], see Execution/Delivery.swift).
+    /// Deliver exceptions and INT n/INT3/INTO through the IDT and keep running, as a real CPU
+    /// does. Off (the default), `run` stops with `.exception` instead: the host-CPU harness and
+    /// the unit tests of single instructions rely on that. The Machine turns it on.
+    public var deliversExceptions = false
+    /// The interrupt controller the CPU asks for maskable interrupts at block boundaries.
+    public weak var interruptSource: InterruptSource?
+    /// What a triple fault does (only `.stop` so far: `run` returns `.tripleFault`, and the
+    /// board resets the machine or ends the run).
+    public var tripleFaultAction: TripleFaultAction = .stop
+    /// Latches an NMI (the NMI pin is edge-triggered); it is delivered at the next block
+    /// boundary unless an NMI handler is still running (until its IRET).
+    public func requestNMI() { state.pointee.system.nmiPending = true }
+    /// Events delivered (exceptions, software and external interrupts): host-side statistics.
+    public private(set) var eventsDelivered = 0
 
     public init(ram: PhysicalMemory, mmio: IOBus, ports: IOBus) {
         self.ram = ram; self.mmio = mmio; self.ports = ports
@@ -70,13 +90,30 @@ public final class X86CPU {
         var remaining = maxInstructions
         while remaining > 0 {
             if cpu.pointee.stopRequested { return .stopRequested }
+            // Interrupts are accepted here, between blocks, never inside one; a one-instruction
+            // shadow (STI, MOV SS) holds them off until the next instruction has run.
+            if !cpu.pointee.system.interruptShadow && (cpu.pointee.system.nmiPending || interruptSource != nil) {
+                if !acceptInterrupt() { return .tripleFault }
+            }
+            // HLT: the CPU sleeps until an interrupt it accepts (above) clears `halted`. The
+            // board's run loop, on `.halted`, fast-forwards virtual time to its next event,
+            // raises the interrupt lines it implies, and calls `run` again.
             if cpu.pointee.halted { return .halted }
             let rip = cpu.pointee.regs[Reg.rip]
             let block: BlockRecord
             do { block = try findBlock(rip) } catch {
-                return .exception(error, rip: rip)
+                // An instruction fetch fault (#PF, #GP outside RAM) belongs to the instruction at RIP.
+                if !deliversExceptions { return .exception(error, rip: rip) }
+                var f = error
+                if f.nonCanonical { f = .gp(0) }
+                if !deliver(f, returnRIP: rip, instructionRIP: rip) { return .tripleFault }
+                remaining -= 1
+                continue
             }
-            let limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
+            // Inside an interrupt shadow run exactly one instruction, then let interrupts in.
+            let shadow = cpu.pointee.system.interruptShadow
+            var limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
+            if shadow { limit = 1 }
             let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
             cpu.pointee.blockEntry = UnsafeRawPointer(first)
@@ -105,9 +142,21 @@ public final class X86CPU {
                 }
                 cpu.pointee.instructionsRetired &+= UInt64(executed)
                 cpu.pointee.exitBlock = BlockExit.none
-                return .exception(error, rip: cpu.pointee.regs[Reg.rip])
+                if !deliversExceptions { return .exception(error, rip: cpu.pointee.regs[Reg.rip]) }
+                // Delivering an event ends any interrupt shadow.
+                cpu.pointee.system.interruptShadow = false
+                let instructionRIP = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
+                if !deliver(error, returnRIP: cpu.pointee.regs[Reg.rip], instructionRIP: instructionRIP) {
+                    return .tripleFault
+                }
+                // A delivered fault costs one unit of budget (a trap's instruction already
+                // counted), so a guest that faults forever still returns to the board; only
+                // retired instructions advance virtual time.
+                remaining -= min(remaining, UInt64(executed) + (error.isTrap ? 0 : 1))
+                continue
             }
             let executed = limit - cpu.pointee.budget
+            if shadow { cpu.pointee.system.interruptShadow = false }
             if cpu.pointee.exitBlock != BlockExit.jumped {
                 // Fell through (or left after a non-branch): continue after the last instruction run.
                 cpu.pointee.regs[Reg.rip] = first[executed - 1].nextRIP
@@ -117,6 +166,34 @@ public final class X86CPU {
             remaining -= UInt64(executed)
         }
         return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
+    }
+
+    /// Delivers a fault or trap raised by an instruction. INT n, INT3 and INTO (trap-class
+    /// events other than #DB) are software interrupts: their gate's DPL is checked.
+    func deliver(_ fault: CPUFault, returnRIP: UInt64, instructionRIP: UInt64) -> Bool {
+        eventsDelivered &+= 1
+        let software = fault.isTrap && fault.vector != .debug
+        return state.deliverEvent(vector: fault.vector.rawValue, errorCode: fault.errorCode,
+                                  source: software ? .software : .exception,
+                                  returnRIP: returnRIP, instructionRIP: instructionRIP)
+    }
+
+    /// NMI first (not masked by IF; held off while an NMI handler runs), then the interrupt
+    /// controller's vector when RFLAGS.IF = 1. Returns false on a triple fault.
+    func acceptInterrupt() -> Bool {
+        let cpu = state
+        let rip = cpu.pointee.regs[Reg.rip]
+        if cpu.pointee.system.nmiPending && !cpu.pointee.system.nmiBlocked {
+            cpu.pointee.system.nmiPending = false
+            cpu.pointee.system.nmiBlocked = true
+            eventsDelivered &+= 1
+            return cpu.deliverEvent(vector: 2, errorCode: nil, source: .external, returnRIP: rip, instructionRIP: rip)
+        }
+        guard cpu.pointee.flagBits & Flag.if != 0, let source = interruptSource,
+              let vector = source.pendingVector() else { return true }
+        source.acknowledge(vector)
+        eventsDelivered &+= 1
+        return cpu.deliverEvent(vector: vector, errorCode: nil, source: .external, returnRIP: rip, instructionRIP: rip)
     }
 
     /// Executes exactly one instruction (or stops on a fault). Same semantics as `run`.

@@ -43,31 +43,6 @@ extension CPUState {
         }
     }
 
-    /// Loads a data segment register (MOV Sreg, POP Sreg). Checks first, then writes, so a
-    /// faulting load changes nothing.
-    ///
-    /// What is modelled today (CPL 0, flat segments):
-    /// - CS can never be loaded this way (#UD; the decoder's tables give no other path).
-    /// - 64-bit mode: the selector is stored; DS/ES/SS keep base 0 (their bases are ignored in
-    ///   64-bit mode anyway); FS/GS keep their current base (set through the FS/GS base MSRs or
-    ///   WRFSBASE). A null SS is allowed at CPL 0-2 when RPL == CPL, else #GP(0).
-    /// - 32-bit mode: a null selector in SS is #GP(0); otherwise only the selector is stored
-    ///   and the base is left as it is.
-    /// NOT modelled yet ([3/6]): reading the GDT/LDT descriptor (base, limit, attributes),
-    /// the present/type/privilege checks (#GP(sel), #NP, #SS), the accessed bit, FS/GS base
-    /// loads from the descriptor, and the one-instruction interrupt shadow after MOV/POP SS.
-    @inline(__always) mutating func moveLoadSegment(_ seg: Int, _ selector: UInt16) throws(CPUFault) {
-        if seg == Seg.cs || seg > Seg.gs { throw .ud }
-        let null = selector & 0xFFFC == 0
-        if mode == .long64 {
-            if seg == Seg.ss && null && (cpl == 3 || UInt8(selector & 3) != cpl) { throw .gp(0) }
-            moveSetSelector(seg, selector)
-            if seg != Seg.fs && seg != Seg.gs { segmentBase[seg] = 0 }
-        } else {
-            if seg == Seg.ss && null { throw .gp(0) }
-            moveSetSelector(seg, selector)
-        }
-    }
 }
 
 extension UnsafeMutablePointer where Pointee == CPUState {
@@ -132,12 +107,12 @@ enum SregMove {
     /// 8E: the source is always 16 bits (register low word or a word in memory).
     @inline(__always) static func loadReg(_ cpu: CPU, _ i: Instr) { do { try loadRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func loadRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.pointee.moveLoadSegment(Int(i.reg & 7), cpu.reg(i.rm) as UInt16)
+        try cpu.loadSegment(Int(i.reg & 7), cpu.reg(i.rm) as UInt16)
     }
     @inline(__always) static func loadMem(_ cpu: CPU, _ i: Instr) { do { try loadMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func loadMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let sel: UInt16 = try cpu.load(cpu.effectiveAddress(i))
-        try cpu.pointee.moveLoadSegment(Int(i.reg & 7), sel)
+        try cpu.loadSegment(Int(i.reg & 7), sel)
     }
 }
 
@@ -414,7 +389,7 @@ enum SegmentStackHandlers<T: GuestInt, S: MoveSegmentRegister> {
         let savedRSP = cpu.pointee.regs[Reg.rsp]
         let v: T = try cpu.pop()
         do throws(CPUFault) {
-            try cpu.pointee.moveLoadSegment(S.seg, UInt16(truncatingIfNeeded: v))
+            try cpu.loadSegment(S.seg, UInt16(truncatingIfNeeded: v))
         } catch {
             cpu.pointee.regs[Reg.rsp] = savedRSP
             throw error

@@ -4,14 +4,13 @@
 // Privilege: the CPU runs at CPL 0 until [3/6] brings rings, so the checks below never fire
 // yet; they are written as the hardware rule, minus what needs state that does not exist yet:
 // - CLI/STI: #GP(0) when CPL > IOPL (the VME/PVI virtual-IF path is absent: VME is not in CPUID).
-// - IN/OUT: #GP(0) when CPL > IOPL; the TSS I/O permission bitmap, which could still allow the
-//   port, arrives with the TSS in [3/6] (until then: denied).
+// - IN/OUT: when CPL > IOPL the TSS I/O permission bitmap decides (#GP(0) if any bit is set).
 // - HLT: #GP(0) unless CPL = 0.  RDTSC/RDTSCP: #GP(0) when CR4.TSD is set and CPL > 0.
-// STI's one-instruction interrupt shadow arrives with interrupt delivery in [3/6].
+// STI's one-instruction interrupt shadow: see `sti` and X86CPU.run.
 //
-// Interrupts before the IDT exists ([3/6]): INT3, INT n and INTO stop the run with their vector
-// as a *trap* (`CPUFault.isTrap`, RIP after the instruction), the event a real CPU would then
-// deliver through IDT gate n. INT n reports vector n, whatever n is (e.g. 0x80).
+// Software interrupts: INT3, INT n and INTO raise their vector as a *trap* (`CPUFault.isTrap`,
+// RIP after the instruction). With `X86CPU.deliversExceptions` the dispatcher delivers it
+// through IDT gate n (Execution/Delivery.swift, gate DPL checked); without, the run stops.
 
 public enum FlagControl: Sendable { case clc, stc, cmc, cld, std, cli, sti }
 
@@ -70,6 +69,9 @@ enum SystemOps {
     @inline(__always) static func sti(_ cpu: CPU, _ i: Instr) { do { try stiBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func stiBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
+        // STI that sets IF opens a one-instruction interrupt shadow (STI; HLT and STI; RET
+        // cannot be split by an interrupt). STI ends its block so the dispatcher sees it.
+        if cpu.pointee.flagBits & Flag.if == 0 { cpu.pointee.system.interruptShadow = true }
         cpu.pointee.flagBits |= Flag.if
     }
 
@@ -138,13 +140,29 @@ enum SystemOps {
 
     // MARK: port I/O. The port is imm8 (E4-E7) or DX (EC-EF); the data register is AL/AX/EAX.
 
-    @inline(__always) static func checkIOPrivilege(_ cpu: CPU) throws(CPUFault) {
-        if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
+    /// CPL <= IOPL allows every port; otherwise the TSS I/O permission bitmap decides: every
+    /// bit for the accessed ports (port .. port + size - 1) must be 0. The bitmap starts at the
+    /// 16-bit offset stored at TSS+0x66; a bit beyond the TSS limit counts as 1 (#GP(0)).
+    @inline(__always) static func checkIOPrivilege(_ cpu: CPU, port: UInt16, size: Int) throws(CPUFault) {
+        if cpu.pointee.cpl <= cpu.iopl { return }
+        try checkIOBitmap(cpu, port: port, size: size)
+    }
+
+    @inline(never) static func checkIOBitmap(_ cpu: CPU, port: UInt16, size: Int) throws(CPUFault) {
+        let type = cpu.pointee.system.trAttributes & 0x1F
+        if type != 0x09 && type != 0x0B { throw .gp(0) }  // no 32/64-bit TSS loaded
+        if cpu.pointee.system.trLimit < 0x67 { throw .gp(0) }  // no room for the bitmap offset
+        let mapBase = UInt64(try cpu.tssRead(0x66, UInt16.self))
+        let byte = mapBase &+ UInt64(port >> 3)
+        if byte &+ 1 > UInt64(cpu.pointee.system.trLimit) { throw .gp(0) }
+        let bits: UInt16 = try cpu.systemRead(cpu.pointee.system.trBase &+ byte)
+        let mask = UInt16((1 << size) - 1) << (port & 7)
+        if bits & mask != 0 { throw .gp(0) }
     }
 
     /// IN: the value lands in AL/AX/EAX like a register write: AL and AX merge, EAX zero-extends.
     @inline(__always) static func input<T: FixedWidthInteger>(_ cpu: CPU, port: UInt16, _: T.Type) throws(CPUFault) {
-        try checkIOPrivilege(cpu)
+        try checkIOPrivilege(cpu, port: port, size: MemoryLayout<T>.size)
         let v = cpu.pointee.portRead(port, size: MemoryLayout<T>.size)
         cpu.setReg(UInt8(Reg.rax * 8), T(truncatingIfNeeded: v))
     }
@@ -152,7 +170,7 @@ enum SystemOps {
     /// OUT: writes AL/AX/EAX, then ends the block so that a device that stops the machine
     /// (debug exit) or changes what the CPU sees takes effect before the next instruction.
     @inline(__always) static func output<T: FixedWidthInteger>(_ cpu: CPU, port: UInt16, _: T.Type) throws(CPUFault) {
-        try checkIOPrivilege(cpu)
+        try checkIOPrivilege(cpu, port: port, size: MemoryLayout<T>.size)
         let v = cpu.reg(UInt8(Reg.rax * 8)) as T
         cpu.pointee.portWrite(port, size: MemoryLayout<T>.size, value: UInt64(v))
         cpu.pointee.exitBlock = BlockExit.next
