@@ -355,6 +355,15 @@ final class BootLoaderTests: XCTestCase {
         let r = try m.boot(kernel: file, commandLine: "console=ttyS0")
         XCTAssertEqual(r.entry.rip, 0x10_0200)
         XCTAssertEqual(m.ram.read(0x10_0000, count: 64), Array(file[h.protectedModeOffset..<h.protectedModeOffset + 64]))
+        // The decompressor runs at max(aligned load address, pref_address = 16 MiB) and needs
+        // init_size (63.6 MiB for 6.1) there: 72 MiB holds it at 1 MiB but not at 16 MiB.
+        XCTAssertEqual(h.preferredAddress, 0x100_0000)
+        XCTAssertThrowsError(try board(72).boot(kernel: file)) {
+            guard case let .doesNotFit(what, start, _) = $0 as? BootError else { return XCTFail("\($0)") }
+            XCTAssertTrue(what.contains("run address"), what)
+            XCTAssertEqual(start, 0x100_0000)
+        }
+        XCTAssertNoThrow(try board(96).boot(kernel: file))
         // Too little RAM for init_size: a typed error, not a trap.
         let small = try board(8)
         XCTAssertThrowsError(try small.boot(kernel: file)) {

@@ -30,6 +30,9 @@ public enum LinuxBoot {
         public var xloadflags: UInt16
         public var cmdlineSize: UInt32
         public var initSize: UInt32
+        /// Where the kernel prefers to run (protocol 2.10+); a relocatable kernel's decompressor
+        /// moves itself to max(its aligned load address, this) and needs init_size bytes there.
+        public var preferredAddress: UInt64
         /// Bytes of the header to copy into boot_params: 0x1F1 ..< 0x202 + byte[0x201].
         public var headerEnd: Int
         public var supports64BitEntry: Bool { version >= 0x20C && xloadflags & 1 != 0 }
@@ -48,7 +51,8 @@ public enum LinuxBoot {
         guard f.u32(0x202) == 0x5372_6448 else { throw .badImage("no \"HdrS\" signature at 0x202: Linux boot protocol before 2.00") }
         guard let version = f.u16(0x206), let sects = f.u8(0x1F1), let lf = f.u8(0x211), let c32 = f.u32(0x214),
               let imax = f.u32(0x22C), let align = f.u32(0x230), let reloc = f.u8(0x234), let xl = f.u16(0x236),
-              let cs = f.u32(0x238), let initSize = f.u32(0x260), let jump = f.u8(0x201) else {
+              let cs = f.u32(0x238), let initSize = f.u32(0x260), let jump = f.u8(0x201),
+              let pref = f.u64(0x258) else {
             throw .badImage("truncated setup header")
         }
         guard version >= 0x206 else {
@@ -58,7 +62,8 @@ public enum LinuxBoot {
         let s = sects == 0 ? 4 : Int(sects)
         let h = SetupHeader(setupSectors: s, version: version, loadFlags: lf, code32Start: c32, initrdAddrMax: imax,
                             kernelAlignment: align, relocatable: reloc != 0, xloadflags: xl, cmdlineSize: cs,
-                            initSize: initSize, headerEnd: min(0x202 + Int(jump), 0x290))
+                            initSize: initSize, preferredAddress: version >= 0x20A ? pref : loadAddress,
+                            headerEnd: min(0x202 + Int(jump), 0x290))
         guard h.protectedModeOffset < file.count else {
             throw .badImage("setup (\(h.protectedModeOffset) bytes) is larger than the file (\(file.count) bytes)")
         }
@@ -77,7 +82,15 @@ public enum LinuxBoot {
         let need = max(UInt64(kernel.count), UInt64(h.initSize))
         try checkLoadRange(loadAddress, need, map: map, what: "Linux kernel (init_size)")
         ram.write(kernel, at: loadAddress)
-        let kernelEnd = loadAddress + need
+        var kernelEnd = loadAddress + need
+        // Where the decompressor will run: it must fit as well (a clear error, not a guest crash).
+        let align = h.kernelAlignment.nonzeroBitCount == 1 ? UInt64(h.kernelAlignment) : 0x20_0000
+        let alignedLoad = (loadAddress + align - 1) & ~(align - 1)
+        let runAt = h.relocatable ? max(alignedLoad, h.preferredAddress) : max(loadAddress, h.preferredAddress)
+        if runAt <= GuestMemoryMap.maximumRAM, UInt64(h.initSize) > 0 {
+            try checkLoadRange(runAt, UInt64(h.initSize), map: map, what: "Linux kernel decompressed at its run address (init_size)")
+            kernelEnd = max(kernelEnd, runAt + UInt64(h.initSize))
+        }
 
         // Command line (cmdline_size excludes the terminating NUL).
         let maxCmd = min(commandLineMax - 1, h.version >= 0x206 ? Int(h.cmdlineSize) : 255)
