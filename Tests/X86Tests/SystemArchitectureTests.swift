@@ -379,6 +379,76 @@ final class SystemArchitectureTests: XCTestCase {
         XCTAssertEqual(m.frame(2), [0, 0x1002])
     }
 
+    func testMOVSSShadowHoldsOffInterruptsForOneInstruction() {
+        // mov ss, ax ; nop ; nop with IF = 1: an interrupt raised after MOV SS waits until the
+        // next instruction (the NOP) has run.
+        let m = SystemMachine([0x8E, 0xD0, 0x90, 0x90])
+        let pic = FakeInterruptController()
+        m.t.cpu.interruptSource = pic
+        m.gate(0x30, handler: 0x3000)
+        m.t[Reg.rax] = 0x10
+        m.state.pointee.rflags = 0x202
+        m.t.run(1)
+        XCTAssertTrue(m.state.pointee.system.interruptShadow)
+        pic.pending = [0x30]
+        m.t.run(1)
+        XCTAssertEqual(m.state.pointee.rip, 0x1003)
+        XCTAssertEqual(pic.acknowledged, [])
+        m.t.run(1)
+        XCTAssertEqual(pic.acknowledged, [0x30])
+        XCTAssertEqual(m.frame(1), [0x1003])
+    }
+
+    func testLARAndLSL() {
+        // mov ecx, 0x2B ; lar eax, cx ; lsl edx, cx ; mov ecx, 0x1234 ; lar eax, cx
+        let m = SystemMachine([0xB9, 0x2B, 0, 0, 0, 0x0F, 0x02, 0xC1, 0x0F, 0x03, 0xD1,
+                               0xB9, 0x34, 0x12, 0, 0, 0x0F, 0x02, 0xC1])
+        m.t.run(3)
+        XCTAssertEqual(m.t[Reg.rax], 0x00AF_FA00)
+        XCTAssertEqual(m.t[Reg.rdx], 0xFFFF_FFFF)
+        XCTAssertEqual(m.state.pointee.rflags & Flag.zf, Flag.zf)
+        m.t.run(2)
+        XCTAssertEqual(m.t[Reg.rax], 0x00AF_FA00, "unchanged on failure")
+        XCTAssertEqual(m.state.pointee.rflags & Flag.zf, 0)
+    }
+
+    func testProtectedModeIRETDToRing3AndFarJump() {
+        // 32-bit protected mode at CPL 0: iretd to 0x1B:0x2000 with ESP 0x7F000, SS 0x23; DS
+        // (DPL 0) becomes null. At 0x2000 (ring 3): nothing; a separate far JMP test at CPL 0.
+        let m = SystemMachine([0xCF])
+        let s = m.state
+        s.pointee.efer = 0
+        s.pointee.mode = .protected32
+        s.pointee.system.setAttributes(Seg.cs, 0xC9B)
+        s.pointee.moveSetSelector(Seg.ds, 0x10)
+        s.pointee.system.setAttributes(Seg.ds, 0xC93)
+        let frame: [UInt32] = [0x2000, 0x1B, 0x3202, 0x7F000, 0x23]
+        _ = m.t.ram.write(frame.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> ($0 * 8)) } }, at: 0x80000)
+        s.pointee.rflags = 0x2
+        m.t.run(1)
+        XCTAssertEqual(s.pointee.rip, 0x2000)
+        XCTAssertEqual(s.pointee.cpl, 3)
+        XCTAssertEqual(s.pointee.moveSelector(Seg.ss), 0x23)
+        XCTAssertEqual(s.pointee.regs[Reg.rsp], 0x7F000)
+        XCTAssertEqual(s.pointee.rflags, 0x3202, "IOPL and IF taken at CPL 0")
+        XCTAssertEqual(s.pointee.moveSelector(Seg.ds), 0, "DPL-0 data segment nulled on the way out")
+        XCTAssertEqual(s.pointee.mode, .protected32)
+
+        // jmp 0x08:0x3000 (EA) in 32-bit mode at CPL 0; then the same to a DPL-3 non-conforming
+        // code segment: #GP(0x18).
+        let j = SystemMachine([0xEA, 0x00, 0x30, 0x00, 0x00, 0x08, 0x00])
+        j.state.pointee.efer = 0
+        j.state.pointee.mode = .protected32
+        j.t.run(1)
+        XCTAssertEqual(j.state.pointee.rip, 0x3000)
+        XCTAssertEqual(j.state.pointee.moveSelector(Seg.cs), 0x08)
+        let g = SystemMachine([0xEA, 0x00, 0x30, 0x00, 0x00, 0x18, 0x00])
+        g.t.cpu.deliversExceptions = false
+        g.state.pointee.efer = 0
+        g.state.pointee.mode = .protected32
+        XCTAssertEqual(g.t.run(1), .exception(.gp(0x18), rip: 0x1000))
+    }
+
     func testProtectedModeDeliveryUsesEightByteGatesAndTSS32() {
         // 32-bit protected mode (no long mode): int 0x40 from CPL 3 to a DPL-0 handler.
         let m = SystemMachine([0xCD, 0x40])

@@ -11,6 +11,8 @@ func buildTwoByteMap() -> [OpcodeNode] {
                       .op("verr", [.E(.w)], DescriptorTables.verr),
                       .op("verw", [.E(.w)], DescriptorTables.verw),
                       .invalid, .invalid])
+    m[0x02] = .op("lar", [.G(.v), .E(.w)], DescriptorTables.lar)
+    m[0x03] = .op("lsl", [.G(.v), .E(.w)], DescriptorTables.lsl)
     // Fast system calls (FastSystemCall.swift).
     m[0x05] = .op("syscall", [], FastSystemCall.syscall, [.endsBlock])
     m[0x07] = .op("sysretd/sysretq", [], FastSystemCall.sysret, [.endsBlock])

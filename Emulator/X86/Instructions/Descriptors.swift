@@ -414,6 +414,46 @@ enum DescriptorOps {
         cpu.pointee.updateArithmeticFlags(mask: Flag.zf, bits: ok ? Flag.zf : 0)
     }
 
+    /// LAR / LSL: ZF = 1 and the access rights (descriptor dword 1 & 0x00FFFF00) / the scaled
+    /// limit when the descriptor is visible at the current CPL and the selector's RPL (DPL >=
+    /// max(CPL, RPL), except conforming code) and of a type the instruction accepts; otherwise
+    /// ZF = 0 and the destination is unchanged. A bad selector never faults.
+    @inline(__always) static func loadAccessOrLimit(_ cpu: CPU, _ i: Instr, memory: Bool, limit: Bool) throws(CPUFault) {
+        let sel = try selectorOperand(cpu, i, memory: memory)
+        var value: UInt64? = nil
+        if sel & 0xFFFC != 0, let d = try? cpu.readDescriptor(sel) {
+            let rpl = UInt8(sel & 3), cpl = cpu.pointee.cpl
+            var typeOK = d.isCodeOrData
+            if !d.isCodeOrData {
+                // System types: LDT and TSS (both instructions), call gates (LAR only); the
+                // 16-bit TSS and 16-bit gates only outside long mode.
+                let long = cpu.longModeActive
+                switch d.type {
+                case 0x2, 0x9, 0xB: typeOK = true
+                case 0xC: typeOK = !limit
+                case 0x1, 0x3: typeOK = !long
+                case 0x4, 0x5: typeOK = !long && !limit
+                default: typeOK = false
+                }
+            }
+            let conformingCode = d.isCode && d.conforming
+            if typeOK && (conformingCode || (d.dpl >= cpl && d.dpl >= rpl)) {
+                value = limit ? UInt64(d.limit) : UInt64(d.high & 0x00FF_FF00)
+            }
+        }
+        cpu.pointee.updateArithmeticFlags(mask: Flag.zf, bits: value != nil ? Flag.zf : 0)
+        guard let v = value else { return }
+        switch i.pointee.operandSize {
+        case 2: cpu.setReg(i.reg, UInt16(truncatingIfNeeded: v))
+        case 8: cpu.setReg(i.reg, v)
+        default: cpu.setReg(i.reg, UInt32(truncatingIfNeeded: v))
+        }
+    }
+    static func larReg(_ cpu: CPU, _ i: Instr) { do { try loadAccessOrLimit(cpu, i, memory: false, limit: false) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static func larMem(_ cpu: CPU, _ i: Instr) { do { try loadAccessOrLimit(cpu, i, memory: true, limit: false) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static func lslReg(_ cpu: CPU, _ i: Instr) { do { try loadAccessOrLimit(cpu, i, memory: false, limit: true) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static func lslMem(_ cpu: CPU, _ i: Instr) { do { try loadAccessOrLimit(cpu, i, memory: true, limit: true) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+
     static func lldtReg(_ cpu: CPU, _ i: Instr) { do { try lldt(cpu, i, memory: false) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     static func lldtMem(_ cpu: CPU, _ i: Instr) { do { try lldt(cpu, i, memory: true) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     static func ltrReg(_ cpu: CPU, _ i: Instr) { do { try ltr(cpu, i, memory: false) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
@@ -453,4 +493,7 @@ public enum DescriptorTables {
     public static let str = regMem(DescriptorOps.strReg, DescriptorOps.strMem)
     public static let verr = regMem(DescriptorOps.verrReg, DescriptorOps.verrMem)
     public static let verw = regMem(DescriptorOps.verwReg, DescriptorOps.verwMem)
+    /// 0F 02 LAR Gv, Ew and 0F 03 LSL Gv, Ew.
+    public static let lar = regMem(DescriptorOps.larReg, DescriptorOps.larMem)
+    public static let lsl = regMem(DescriptorOps.lslReg, DescriptorOps.lslMem)
 }
