@@ -3,7 +3,8 @@
 # Each is a flat Multiboot v1 image (a.out kludge) loaded at 1 MiB: QEMU boots it with
 #   qemu-system-x86_64 -kernel roms/build/tests/NAME.elf -debugcon stdio \
 #       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none
-# and `orrery run --kernel` with the same output (compared with roms/tests/NAME.expected).
+# and `orrery run --kernel` with the same output (compared with roms/tests/NAME.expected by
+# tools/run-test-roms.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p roms/build/tests

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test guest in roms/tests/ on QEMU and on Orrery and compares both outputs (port
+# 0xE9 text) with roms/tests/NAME.expected and both exit statuses with each other.
+#   tools/run-test-roms.sh [path/to/orrery]     (default: .build/debug/orrery)
+# Builds the guests first (tools/build-test-roms.sh). Needs qemu-system-x86_64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+orrery=${1:-.build/debug/orrery}
+tools/build-test-roms.sh >/dev/null
+fail=0
+for expected in roms/tests/*.expected; do
+    name=$(basename "$expected" .expected)
+    elf=roms/build/tests/$name.elf
+    set +e
+    timeout 60 qemu-system-x86_64 -kernel "$elf" -debugcon stdio -display none -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 > "roms/build/tests/$name.qemu.out" 2>/dev/null
+    qemu_status=$?
+    timeout 60 "$orrery" run --kernel "$elf" > "roms/build/tests/$name.orrery.out"
+    orrery_status=$?
+    set -e
+    ok=1
+    cmp -s "$expected" "roms/build/tests/$name.qemu.out" || { echo "$name: QEMU output differs from $expected"; ok=0; }
+    cmp -s "$expected" "roms/build/tests/$name.orrery.out" || { echo "$name: Orrery output differs from $expected"; ok=0; }
+    [ "$qemu_status" = "$orrery_status" ] || { echo "$name: exit status QEMU $qemu_status, Orrery $orrery_status"; ok=0; }
+    if [ $ok = 1 ]; then echo "$name: ok (status $orrery_status on both)"; else fail=1; fi
+done
+exit $fail
