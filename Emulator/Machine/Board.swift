@@ -3,6 +3,10 @@
 
 import Devices
 import EmulatorCore
+import X86
+
+/// The local APIC already has the shape the CPU asks for (pendingVector / acknowledge).
+extension LocalAPIC: InterruptSource {}
 
 public struct BoardConfiguration: Equatable {
     public var memorySize: UInt64
@@ -45,6 +49,10 @@ extension Machine {
     func wireLegacyDevices() throws {
         let d = try PCDevices(machine: self)
         devices = d
+        // The CPU asks the local APIC for maskable interrupts (the 8259 reaches it via LINT0
+        // ExtINT) and delivers exceptions through the IDT, as a PC does.
+        cpu.interruptSource = d.lapic
+        cpu.deliversExceptions = true
     }
 }
 

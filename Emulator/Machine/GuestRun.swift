@@ -11,13 +11,13 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
     case debugExit(UInt64)
     /// The instruction limit was reached.
     case instructionLimit
-    /// An exception nothing could handle (the IDT arrives in [3/6]).
+    /// An exception the CPU stopped on (bare machine: exceptions are not delivered through the IDT).
     case unhandledException(CPUFault, rip: UInt64)
     /// HLT with nothing that could ever wake the CPU.
     case haltedForever
     /// The guest powered the machine off (ACPI SLP_TYP(S5) | SLP_EN): status 0, as QEMU.
     case powerOff
-    /// A fault while delivering a double fault: the machine stops (QEMU would reset).
+    /// A fault while delivering a double fault (PC board): the machine stops (QEMU would reset).
     case tripleFault(rip: UInt64)
 
     public var exitStatus: Int32 {
@@ -94,9 +94,7 @@ extension Machine {
                 clock.skip(to: deadline)
                 events.runDue()
             case let .exception(f, rip): return .unhandledException(f, rip: rip)
-            default:
-                // The only other reason is a triple fault (StopReason.tripleFault, added with
-                // exception delivery): `default` keeps this file building before and after it lands.
+            case .tripleFault:
                 return .tripleFault(rip: cpu.state.pointee.regs[Reg.rip])
             }
         }

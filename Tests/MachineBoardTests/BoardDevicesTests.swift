@@ -93,4 +93,47 @@ final class BoardDevicesTests: XCTestCase {
         // Counter 0 in mode 2 makes two events per period (OUT low, then high again).
         XCTAssertGreaterThanOrEqual(tOn, UInt64(Machine.maxIdleSkips / 2 - 1) * 999_000, "virtual time advanced period by period")
     }
+
+    /// The whole interrupt path of the board: PIT -> 8259 (IRQ 0, vector 0x20) -> LAPIC LINT0
+    /// (ExtINT) -> CPU, taken while halted with IF = 1 through a 32-bit IDT, in a Multiboot guest
+    /// (flat GDT from the loader). The handler reports the PIC's ISR (IRQ 0 in service) on 0xf4.
+    func testTimerInterruptWakesAHaltedMultibootGuest() throws {
+        var code: [UInt8] = []
+        // IDT at 0x200000: 256 interrupt gates (selector 0x10, type 0x8E) all to `handler`.
+        let idt: UInt32 = 0x20_0000, handler: UInt32 = 0x10_0100
+        for v in 0..<256 {
+            let gate = UInt32(idt) + UInt32(v * 8)
+            // mov dword [gate], handler_lo | 0x10 << 16; mov dword [gate+4], handler_hi | 0x8E00
+            code += [0xC7, 0x05] + le(gate) + le((handler & 0xFFFF) | 0x10 << 16)
+            code += [0xC7, 0x05] + le(gate + 4) + le((handler & 0xFFFF_0000) | 0x8E00)
+        }
+        // lidt [idtr] with idtr at 0x201000 = { limit 0x7FF, base idt }
+        code += [0xC7, 0x05] + le(0x20_1000) + le(0x7FF | (idt & 0xFFFF) << 16)
+        code += [0xC7, 0x05] + le(0x20_1004) + le(idt >> 16)
+        code += [0x0F, 0x01, 0x1D] + le(0x20_1000)
+        code += [0xBC] + le(0x30_0000)                                 // mov esp, 0x300000
+        for (p, v) in [(0x20, 0x11), (0x21, 0x20), (0x21, 0x04), (0x21, 0x01), (0x21, 0xFE)] as [(UInt8, UInt8)] {
+            code += [0xB0, v, 0xE6, p]                                 // PIC init, only IRQ 0 unmasked
+        }
+        // PIT counter 0 mode 0 (OUT low until terminal count), count 1193: IRQ 0 edge after 1 ms.
+        code += [0xB0, 0x30, 0xE6, 0x43, 0xB0, 0xA9, 0xE6, 0x40, 0xB0, 0x04, 0xE6, 0x40]
+        code += [0xFB, 0xF4, 0xEB, 0xFD]                               // sti; hlt; jmp $-1 (back to hlt)
+        XCTAssertLessThan(code.count, 0x100 * 0x40)
+        // The guest lives at 0x101000 (entry); the handler at 0x100100 reads ISR and exits.
+        let isr: [UInt8] = [0xB0, 0x0B, 0xE6, 0x20, 0xE4, 0x20, 0xE6, 0xF4, 0xF4]   // OCW3 read ISR; out 0xf4
+        var img = Img(count: 0x1000 + code.count)
+        img.put32(0x40, Multiboot1.headerMagic); img.put32(0x44, 1 << 16)
+        img.put32(0x48, 0 &- (Multiboot1.headerMagic &+ (1 << 16)))
+        img.put32(0x4C, 0x10_0040); img.put32(0x50, 0x10_0000); img.put32(0x54, 0); img.put32(0x58, 0)
+        img.put32(0x5C, 0x10_1000)
+        img.put(0x100, isr)
+        img.put(0x1000, code)
+        let m = try Machine(board: BoardConfiguration(memorySize: 16 << 20))
+        try m.boot(kernel: img.b)
+        let outcome = m.run(maxInstructions: 100_000)
+        XCTAssertEqual(outcome, .debugExit(1), "IRQ 0 in service when the handler runs")
+        XCTAssertGreaterThan(m.clock.now, 900_000, "the CPU slept until the PIT's first period ended")
+    }
+
+    func le(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 }

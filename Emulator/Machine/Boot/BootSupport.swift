@@ -192,6 +192,14 @@ extension Machine {
         for i in 0..<8 { s.pointee.segmentBase[i] = 0 }
         let d = e.dataSelector
         s.pointee.segmentSelector = (d, e.codeSelector, d, d, d, d)
+        // Descriptor caches as if the selectors were loaded from the flat GDT the loader wrote:
+        // base 0, limit 4 GiB; attributes = access byte | flags nibble << 8 (G, D/B, L).
+        s.pointee.system.gdtBase = e.gdtBase
+        s.pointee.system.gdtLimit = e.gdtLimit
+        let code: UInt16 = e.mode == .long64 ? 0x29B : 0xC9B     // 64-bit (L) or 32-bit (D, G) code
+        let data: UInt16 = 0xC93                                  // read/write data, D/B, G
+        s.pointee.system.segmentAttributes = (data, code, data, data, data, data)
+        s.pointee.system.segmentLimit = (0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF)
         s.pointee.regs[Reg.rax] = e.rax
         s.pointee.regs[Reg.rbx] = e.rbx
         s.pointee.regs[Reg.rsi] = e.rsi
