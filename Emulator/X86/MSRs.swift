@@ -49,8 +49,8 @@ public enum EFER {
 /// Storage for the MSRs and other system registers that are not on every hot path. Plain data
 /// (CPUState must be POD): the arrays live in one raw allocation made by `init`.
 public struct MSRFile {
-    // STAR, LSTAR, CSTAR, SFMASK and SYSENTER_* will live in CPUState.system with the fast
-    // system calls; until then they are unknown MSRs (#GP).
+    // STAR, LSTAR, CSTAR, SFMASK and SYSENTER_* live in CPUState.system (their users, the
+    // fast system calls, are in Instructions/FastSystemCall.swift); RDMSR/WRMSR reach them here.
     public var kernelGSBase: UInt64 = 0
     /// APIC base 0xFEE00000, enabled (bit 11), this CPU is the bootstrap processor (bit 8).
     public var apicBase: UInt64 = 0xFEE0_0900
@@ -122,6 +122,13 @@ extension CPUState {
         case MSR.pat: return msr.pat
         case MSR.mtrrDefType: return msr.mtrrDefType
         case MSR.efer: return efer
+        case MSR.star: return system.star
+        case MSR.lstar: return system.lstar
+        case MSR.cstar: return system.cstar
+        case MSR.sfmask: return system.sfmask
+        case MSR.sysenterCS: return system.sysenterCS
+        case MSR.sysenterESP: return system.sysenterESP
+        case MSR.sysenterEIP: return system.sysenterEIP
         case MSR.fsBase: return segmentBase[Seg.fs]
         case MSR.gsBase: return segmentBase[Seg.gs]
         case MSR.kernelGSBase: return msr.kernelGSBase
@@ -171,14 +178,23 @@ extension CPUState {
             let translationChanged = (newValue ^ efer) & EFER.nxe != 0
             efer = newValue
             return translationChanged
-        case MSR.fsBase, MSR.gsBase, MSR.kernelGSBase:
+        case MSR.star: system.star = value
+        case MSR.sysenterCS: system.sysenterCS = value & 0xFFFF
+        case MSR.lstar, MSR.cstar, MSR.fsBase, MSR.gsBase, MSR.kernelGSBase, MSR.sysenterESP, MSR.sysenterEIP:
             // Addresses: must be canonical.
             if !Self.isCanonical(value) { throw .gp(0) }
             switch index {
+            case MSR.lstar: system.lstar = value
+            case MSR.cstar: system.cstar = value
+            case MSR.sysenterESP: system.sysenterESP = value
+            case MSR.sysenterEIP: system.sysenterEIP = value
             case MSR.fsBase: segmentBase[Seg.fs] = value
             case MSR.gsBase: segmentBase[Seg.gs] = value
             default: msr.kernelGSBase = value
             }
+        case MSR.sfmask:
+            if value >> 32 != 0 { throw .gp(0) }
+            system.sfmask = value
         case MSR.tscAux:
             if value >> 32 != 0 { throw .gp(0) }
             tscAux = value

@@ -444,13 +444,17 @@ final class PagingTests: XCTestCase {
         XCTAssertEqual(rdmsr(MSR.pat).1, 0x0007_0406_0007_0406)
         XCTAssertEqual(rdmsr(MSR.apicBase).1, 0xFEE0_0900)
         XCTAssertEqual(rdmsr(MSR.mtrrCap).1, 0x508)
-        for index in [MSR.kernelGSBase, MSR.fsBase, MSR.gsBase, MSR.mtrrDefType, 0x200, 0x250, 0x26F] {
+        for index in [MSR.star, MSR.lstar, MSR.cstar, MSR.sysenterESP, MSR.sysenterEIP, MSR.kernelGSBase, MSR.fsBase, MSR.gsBase, MSR.mtrrDefType, 0x200, 0x250, 0x26F] {
             let value: UInt64 = index == MSR.mtrrDefType ? 0xC06 : index == 0x200 ? 0x8000_0006 :
                 (0x250...0x26F).contains(index) ? 0x0606_0606_0606_0606 : 0xFFFF_8000_1234_5000
             let (r, c) = wrmsr(index, value)
             XCTAssertEqual(r, .budgetExhausted, String(index, radix: 16))
             XCTAssertEqual(rdmsr(index, c).1, value, String(index, radix: 16))
         }
+        // STAR/LSTAR/SFMASK are the fast-system-call registers in CPUState.system.
+        let (_, l) = wrmsr(MSR.lstar, 0xFFFF_8000_0000_1000)
+        XCTAssertEqual(l.state.pointee.system.lstar, 0xFFFF_8000_0000_1000)
+        XCTAssertEqual(wrmsr(MSR.sfmask, 1 << 32).0, .exception(.gp(0), rip: 0x1000), "SFMASK bits 63:32 reserved")
         // FS_BASE is the FS segment base.
         let (_, f) = wrmsr(MSR.fsBase, 0x7000_1000)
         XCTAssertEqual(f.state.pointee.segmentBase[Seg.fs], 0x7000_1000)

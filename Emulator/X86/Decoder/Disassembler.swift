@@ -323,7 +323,8 @@ private struct Printer {
                 let name = Seg.names[Int((info.modrm >> 3) & 7) % 6]
                 out.append(.register(att ? "%" + name : name, size: 2, sizing: true))
             case .C, .D:
-                let name = (op == .C ? "cr" : "dr") + String(info.regNumber)
+                // GNU objdump names debug registers %db0-%db7 in AT&T syntax, dr0-dr7 in Intel.
+                let name = (op == .C ? "cr" : (att ? "db" : "dr")) + String(info.regNumber)
                 out.append(.register(att ? "%" + name : name, size: 8, sizing: true))
             case .V:
                 let name = "xmm" + String(info.regNumber)
@@ -436,7 +437,7 @@ private struct Printer {
                     + Printer.suffix(opsize, att: true)
             } else if mnemonic == "movsxd" && opsize == 8 {
                 mnemonic = "movslq"
-            } else if !string && hasMemory && !hasSizingRegister {
+            } else if !string && hasMemory && !hasSizingRegister && mnemonic != "invlpg" {
                 let memSize = ops.compactMap { if case let .memory(_, s) = $0 { return s }; return nil }.first ?? opsize
                 // Stack operations and indirect branches at the mode's default size need none.
                 if !stackSized || memSize != (long ? 8 : 4) { mnemonic += Printer.suffix(memSize, att: true) }

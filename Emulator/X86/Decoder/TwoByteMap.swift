@@ -22,10 +22,15 @@ func buildTwoByteMap() -> [OpcodeNode] {
     m[0x06] = .op("clts", [], ControlRegisterOps.cltsSet)
     m[0x08] = .op("invd", [], ControlRegisterOps.invdSet)
     m[0x09] = .op("wbinvd", [], ControlRegisterOps.invdSet)
-    m[0x20] = .op("mov", [.R(.q), .C], ControlRegisterOps.movFromCRSet)
-    m[0x21] = .op("mov", [.R(.q), .D], ControlRegisterOps.movFromDRSet)
-    m[0x22] = .op("mov", [.C, .R(.q)], ControlRegisterOps.movToCRSet)
-    m[0x23] = .op("mov", [.D, .R(.q)], ControlRegisterOps.movToDRSet)
+    // MOV CRn/DRn: the general register is 64-bit in 64-bit mode, 32-bit otherwise (66 ignored).
+    m[0x20] = .byMode(long: .op("mov", [.R(.q), .C], ControlRegisterOps.movFromCRSet),
+                      legacy: .op("mov", [.R(.d), .C], ControlRegisterOps.movFromCRSet))
+    m[0x21] = .byMode(long: .op("mov", [.R(.q), .D], ControlRegisterOps.movFromDRSet),
+                      legacy: .op("mov", [.R(.d), .D], ControlRegisterOps.movFromDRSet))
+    m[0x22] = .byMode(long: .op("mov", [.C, .R(.q)], ControlRegisterOps.movToCRSet),
+                      legacy: .op("mov", [.C, .R(.d)], ControlRegisterOps.movToCRSet))
+    m[0x23] = .byMode(long: .op("mov", [.D, .R(.q)], ControlRegisterOps.movToDRSet),
+                      legacy: .op("mov", [.D, .R(.d)], ControlRegisterOps.movToDRSet))
     m[0x30] = .op("wrmsr", [], ControlRegisterOps.wrmsrSet)
     m[0x32] = .op("rdmsr", [], ControlRegisterOps.rdmsrSet)
     m[0x0B] = .op("ud2", [], System.ud2, [.endsBlock])
