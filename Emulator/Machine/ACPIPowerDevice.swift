@@ -9,7 +9,7 @@
 
 import EmulatorCore
 
-public final class ACPIPowerDevice: BusDevice {
+public final class ACPIPowerDevice: BusDevice, Snapshottable {
     /// I/O ports of the register blocks (the FADT names them).
     public static let eventBlock: UInt64 = 0x600
     public static let controlBlock: UInt64 = 0x604
@@ -91,8 +91,17 @@ public final class ACPIPowerDevice: BusDevice {
         }
     }
 
-    /// Adds the registers to a machine state hash.
-    public func contributeHash(to h: inout StateHash) {
-        h.add(UInt64(status) | UInt64(enable) << 16 | UInt64(control) << 32 | (poweredOff ? 1 << 48 : 0))
+    // MARK: Snapshottable (the default contributeHash hashes these bytes)
+    public func save(to w: StateWriter) {
+        w.section("PM1A", version: 1) {
+            w.u16(status); w.u16(enable); w.u16(control); w.bool(poweredOff)
+        }
+    }
+
+    public func restore(from r: StateReader) throws(SnapshotError) {
+        try r.section("PM1A", maxVersion: 1) { _ throws(SnapshotError) in
+            status = try r.u16(); enable = try r.u16(); control = try r.u16() & ~ACPIPowerDevice.sleepEnable
+            poweredOff = try r.bool()
+        }
     }
 }

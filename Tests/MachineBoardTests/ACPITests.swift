@@ -140,6 +140,14 @@ final class BoardACPITests: XCTestCase {
         m.ports.write(0x602, size: 2, value: 0x0121)
         XCTAssertEqual(m.ports.read(0x602, size: 2), 0x0121)
         XCTAssertEqual(m.ports.read(0x600, size: 4), 0x0121_0000)
+        // Save/restore round trip gives the same registers and hash.
+        let w = StateWriter()
+        m.power.save(to: w)
+        let copy = ACPIPowerDevice()
+        try copy.restore(from: StateReader(bytes: w.bytes))
+        XCTAssertEqual(copy.stateHash(), m.power.stateHash())
+        XCTAssertTrue(copy.poweredOff)
+        XCTAssertEqual(copy.read(offset: 2, size: 2), 0x0121)
     }
 
     func testPowerOffGuestExitsWithStatusZero() throws {
