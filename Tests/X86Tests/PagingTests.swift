@@ -244,6 +244,28 @@ final class PagingTests: XCTestCase {
         XCTAssertEqual(m.t[Reg.rax], 0x1C)
     }
 
+    func testWriteThroughSelfMappedPageTable() {
+        // VA 0x40_0000 maps the page table that holds its own PTE. Storing a new PTE through
+        // that mapping remaps the VA at once: the next load through it sees the new frame.
+        let va: UInt64 = 0x40_0000
+        let m = PagedCPU([])
+        let pteAddress = m.entryAddress(va, level: 1)
+        let ptFrame = pteAddress & ~0xFFF
+        m.map(va, to: ptFrame, flags: PagedCPU.p | PagedCPU.rw)
+        let slot = va + (pteAddress & 0xFFF)          // the PTE of `va`, seen through `va`
+        // mov rax, new PTE; mov [slot], rax; mov [va + 0x18], rax; mov rax, [va + 0x10]
+        let code = [0x48, 0xB8] + le64(0x9000 | 3) + store(slot) + store(va + 0x18) + load(va + 0x10)
+        (m.ram.base + 0x1000).copyMemory(from: code, byteCount: code.count)
+        m.write64(0x9010, 0x99)
+        let before = m.read64(ptFrame + 0x18)
+        XCTAssertEqual(m.run(4), .budgetExhausted)
+        XCTAssertEqual(m.t[Reg.rax], 0x99, "the load uses the new mapping")
+        // The store right after the PTE write uses the new mapping too (no write entry kept
+        // from the translation made before the PTE changed).
+        XCTAssertEqual(m.read64(0x9018), 0x9003)
+        XCTAssertEqual(m.read64(ptFrame + 0x18), before)
+    }
+
     func testCR3LoadAndGlobalPages() {
         // Two address spaces mapping VA 0xD000 to different frames, as global pages.
         let m = PagedCPU(load(0xD000) + [0x48, 0x89, 0xC3, 0x0F, 0x22, 0xD9] + load(0xD000))

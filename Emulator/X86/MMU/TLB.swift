@@ -300,7 +300,8 @@ extension CPUState {
         let physical = try translate(address, stack: stack, write: true)
         if memory.ram.contains(physical, count: UInt64(size)) {
             let frame = Int(physical >> MemoryAccess.pageShift)
-            if memory.pageIsTable[frame] != 0 {
+            let wasTable = memory.pageIsTable[frame] != 0
+            if wasTable {
                 // A write to a page the walker read entries from: cached translations may be
                 // stale from now on. Drop them all (the TLB stays exactly coherent), and leave
                 // the block so the next fetch translates afresh.
@@ -318,7 +319,11 @@ extension CPUState {
             }
             let page = address >> MemoryAccess.pageShift
             let host = memory.ram.base + Int(physical & ~0xFFF)
-            memory.writeTLB[Int(truncatingIfNeeded: page) & (MemoryAccess.tlbSize - 1)] = TLBEntry(tag: page, hostPage: host)
+            // Not after a page-table write: this translation came from the tables before the
+            // write, which may have changed it (a page table mapping itself).
+            if !wasTable {
+                memory.writeTLB[Int(truncatingIfNeeded: page) & (MemoryAccess.tlbSize - 1)] = TLBEntry(tag: page, hostPage: host)
+            }
             let p = host + Int(physical & 0xFFF)
             for i in 0..<size { p.storeBytes(of: UInt8(truncatingIfNeeded: value >> UInt64(8 * i)), toByteOffset: i, as: UInt8.self) }
             return
