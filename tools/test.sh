@@ -6,7 +6,9 @@
 #   2. the differential harness in release (the tail-call/inlining design only exists there):
 #      200,000 fixed-seed cases against the host CPU, 0 mismatches required
 #   3. the threaded handlers really tail-jump in release (tools/check-tailcalls.sh)
-#   4. the benchmark guest in release, each workload's checksum compared with the host CPU
+#   4. test guests and device probes on QEMU and on Orrery with the same output (roms/tests,
+#      roms/devices, roms/acpi)
+#   5. the benchmark guest in release, each workload's checksum compared with the host CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -17,4 +19,10 @@ bash tools/test-kernel.sh
 swift build -c release --omit-frame-pointers
 bash tools/check-tailcalls.sh .build/release/orrery
 .build/release/orrery-diff --cases 200000 --seed 1
+# Test guests and device probes: the same guest on QEMU (the oracle) and on Orrery must print
+# the same lines and exit with the same status.
+bash tools/run-test-roms.sh .build/release/orrery
+bash tools/run-pcprobe.sh .build/release/orrery
+bash tools/run-acpi-poweroff.sh .build/release/orrery
+bash tools/run-portprobe-qemu.sh
 .build/release/orrery bench
