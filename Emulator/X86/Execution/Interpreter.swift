@@ -92,7 +92,9 @@ public final class X86CPU {
             if cpu.pointee.stopRequested { return .stopRequested }
             // Interrupts are accepted here, between blocks, never inside one; a one-instruction
             // shadow (STI, MOV SS) holds them off until the next instruction has run.
-            if !cpu.pointee.system.interruptShadow && (cpu.pointee.system.nmiPending || interruptSource != nil) {
+            // (IF is tested before the weak `interruptSource` load: that load costs a runtime call.)
+            if !cpu.pointee.system.interruptShadow
+                && (cpu.pointee.system.nmiPending || (cpu.pointee.flagBits & Flag.if != 0 && interruptSource != nil)) {
                 if !acceptInterrupt() { return .tripleFault }
             }
             // HLT: the CPU sleeps until an interrupt it accepts (above) clears `halted`. The
