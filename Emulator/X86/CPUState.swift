@@ -91,6 +91,16 @@ public struct CPUState {
     public let xmm: UnsafeMutableRawPointer
     /// SSE control/status: exception flags (bits 0-5), DAZ (6), masks (7-12), RC (13-14), FTZ (15).
     public var mxcsr: UInt32 = 0x1F80
+    /// x87 environment. The data registers are kept as raw 80-bit values in 16-byte slots (the
+    /// FXSAVE layout) so FXSAVE/FXRSTOR round-trip them exactly; x87 arithmetic arrives with [2/6].
+    public var fpuControl: UInt16 = 0x037F
+    public var fpuStatus: UInt16 = 0
+    /// Abridged tag word (FXSAVE form): bit i set = physical register i holds a value.
+    public var fpuTagAbridged: UInt8 = 0
+    public var fpuOpcode: UInt16 = 0
+    public var fpuInstructionPointer: UInt64 = 0
+    public var fpuDataPointer: UInt64 = 0
+    public let fpuRegisters: UnsafeMutableRawPointer
     public var segmentSelector: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0)
 
     public var mode: CPUMode = .long64
@@ -144,12 +154,14 @@ public struct CPUState {
         segmentBase.initialize(repeating: 0, count: 8)
         xmm = .allocate(byteCount: 256, alignment: 16)
         xmm.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+        fpuRegisters = .allocate(byteCount: 128, alignment: 16)
+        fpuRegisters.initializeMemory(as: UInt8.self, repeating: 0, count: 128)
         memory = MemoryAccess(ram: ram, mmio: mmio, ports: ports)
     }
 
     /// Frees the raw storage. Call once when the CPU is discarded.
     public func deallocate() {
-        regs.deallocate(); segmentBase.deallocate(); xmm.deallocate(); msr.deallocate(); memory.deallocate()
+        regs.deallocate(); segmentBase.deallocate(); xmm.deallocate(); fpuRegisters.deallocate(); msr.deallocate(); memory.deallocate()
     }
 
     /// RIP. Valid between blocks; inside a block handlers do not keep it current (see Handler).

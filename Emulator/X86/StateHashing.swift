@@ -16,6 +16,9 @@ extension CPUState {
         h.add(UInt64(mode.rawValue))
         for v in [cr0, cr2, cr3, cr4, efer, UInt64(cpl), tscAux, tscOffset, instructionsRetired] { h.add(v) }
         for k in 0..<32 { h.add(xmm.load(fromByteOffset: k * 8, as: UInt64.self)) }
+        h.add(UInt64(fpuControl) | UInt64(fpuStatus) << 16 | UInt64(fpuTagAbridged) << 32 | UInt64(fpuOpcode) << 40)
+        h.add(fpuInstructionPointer); h.add(fpuDataPointer)
+        for k in 0..<16 { h.add(fpuRegisters.load(fromByteOffset: k * 8, as: UInt64.self)) }
         h.add(UInt64(mxcsr))
         system.hash(into: &h)
         msr.hash(into: &h)

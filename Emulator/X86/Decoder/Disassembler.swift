@@ -210,6 +210,10 @@ private struct Printer {
     static let attNames = ["cbw": "cbtw", "cwde": "cwtl", "cdqe": "cltq",
                            "cwd": "cwtd", "cdq": "cltd", "cqo": "cqto"]
 
+    /// Instructions whose memory operand has one fixed size: GNU objdump prints no AT&T suffix.
+    static let unsuffixedMemoryMnemonics: Set<String> = ["invlpg", "fldcw", "fnstcw", "fnstsw", "fxsave",
+                                                         "fxrstor", "fxsave64", "fxrstor64"]
+
     static func suffix(_ size: Int, att: Bool) -> String {
         switch size {
         case 1: return "b"
@@ -437,7 +441,7 @@ private struct Printer {
                     + Printer.suffix(opsize, att: true)
             } else if mnemonic == "movsxd" && opsize == 8 {
                 mnemonic = "movslq"
-            } else if !string && hasMemory && !hasSizingRegister && mnemonic != "invlpg" {
+            } else if !string && hasMemory && !hasSizingRegister && !Printer.unsuffixedMemoryMnemonics.contains(mnemonic) {
                 let memSize = ops.compactMap { if case let .memory(_, s) = $0 { return s }; return nil }.first ?? opsize
                 // Stack operations and indirect branches at the mode's default size need none.
                 if !stackSized || memSize != (long ? 8 : 4) { mnemonic += Printer.suffix(memSize, att: true) }

@@ -80,8 +80,10 @@ func addSSEEntries(_ m: inout [OpcodeNode]) {
     m[0xD7] = p66(.op("pmovmskb", [.G(.d), .U(.x)], SSE.pmovmskbSet))
     m[0xE7] = p66(.op("movntdq", [.M(.x), .V(.x)], SSE.movNT))
     // 0F AE: memory forms /2 LDMXCSR, /3 STMXCSR; register forms /5 /6 /7 LFENCE/MFENCE/SFENCE.
-    // FXSAVE/FXRSTOR (/0 /1), XSAVE*, CLFLUSH and FSGSBASE are not here yet.
-    m[0xAE] = .byPrefix(none: .byMod(memory: .group([.invalid, .invalid, .op("ldmxcsr", [.M(.d)], SSE.ldmxcsrSet),
+    // /0 /1 FXSAVE/FXRSTOR (X87Control.swift). XSAVE*, CLFLUSH and FSGSBASE are not here yet.
+    m[0xAE] = .byPrefix(none: .byMod(memory: .group([.op("fxsave/fxsave/fxsave64", [.M(.q)], X87Control.fxsaveSet),
+                                                     .op("fxrstor/fxrstor/fxrstor64", [.M(.q)], X87Control.fxrstorSet),
+                                                     .op("ldmxcsr", [.M(.d)], SSE.ldmxcsrSet),
                                                      .op("stmxcsr", [.M(.d)], SSE.stmxcsrSet),
                                                      .invalid, .invalid, .invalid, .invalid]),
                                      register: .group([.invalid, .invalid, .invalid, .invalid, .invalid,
