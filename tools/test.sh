@@ -25,4 +25,6 @@ bash tools/run-test-roms.sh .build/release/orrery
 bash tools/run-pcprobe.sh .build/release/orrery
 bash tools/run-acpi-poweroff.sh .build/release/orrery
 bash tools/run-portprobe-qemu.sh
+# The Orrery kernel on the Orrery machine vs QEMU (selftest lines must be identical so far).
+bash tools/test-kernel-orrery.sh .build/release/orrery
 .build/release/orrery bench
