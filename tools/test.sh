@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/build-roms.sh
+bash tools/build-kernel.sh        # before the unit tests: the boot-loader tests load build/kernel.elf
 swift build --build-tests
 swift test --skip-build
 bash tools/test-kernel.sh
