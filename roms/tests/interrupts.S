@@ -165,53 +165,7 @@ timer_isr:
 spurious_isr:
     iretq
 
-/* set_gate(edi = vector, rsi = handler, edx = type/attribute byte): a 64-bit IDT gate. */
-set_gate:
-    movl %edi, %eax
-    shll $4, %eax
-    leaq idt(%rax), %r8
-    movw %si, (%r8)
-    movw $KCODE, 2(%r8)
-    movb $0, 4(%r8)
-    movb %dl, 5(%r8)
-    movq %rsi, %rax
-    shrq $16, %rax
-    movw %ax, 6(%r8)
-    shrq $16, %rax
-    movl %eax, 8(%r8)
-    movl $0, 12(%r8)
-    ret
-
-/* puts(rsi = NUL-terminated string) on port 0xE9. */
-puts:
-    pushq %rax
-1:  movb (%rsi), %al
-    testb %al, %al
-    jz 2f
-    outb %al, $0xE9
-    incq %rsi
-    jmp 1b
-2:  popq %rax
-    ret
-
-/* puthex(rdi = value, ecx = digits). */
-puthex:
-    pushq %rax
-    pushq %rdx
-    movl %ecx, %edx
-1:  decl %edx
-    js 2f
-    movl %edx, %ecx
-    shll $2, %ecx
-    movq %rdi, %rax
-    shrq %cl, %rax
-    andl $15, %eax
-    movb hexdigits(%rax), %al
-    outb %al, $0xE9
-    jmp 1b
-2:  popq %rdx
-    popq %rax
-    ret
+#include "common.inc"
 
     .data
     .balign 8
