@@ -189,6 +189,11 @@ public final class EmulatorExecutor {
         for i in 0..<16 { s.pointee.regs[i] = c.regs[i] }
         for k in 0..<32 { s.pointee.xmm.storeBytes(of: c.xmm[k], toByteOffset: k * 8, as: UInt64.self) }
         s.pointee.mxcsr = c.mxcsr
+        // The host runs every case with a freshly initialised x87 (the oracle restores it):
+        // FNINIT state, so an earlier case's FLDCW cannot leak into this one.
+        s.pointee.fpuControl = 0x037F
+        s.pointee.fpuStatus = 0
+        s.pointee.fpuTagAbridged = 0
         s.pointee.rip = c.ripAddress
         s.pointee.rflags = inputFlags(c)
         s.pointee.mode = c.mode32 ? .protected32 : .long64

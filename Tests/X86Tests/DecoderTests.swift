@@ -322,6 +322,11 @@ final class DecoderTests: XCTestCase {
         // 15 prefixes + NOP = 16 bytes: #GP(0), even if the buffer ends there.
         expectFault(Array(repeating: 0x66, count: 15) + [0x90], .gp(0), .tooLong)
         expectFault(Array(repeating: 0x2E, count: 15), .gp(0), .tooLong)
+        // An undefined /digit keeps its opcode's length (C7 /2: ModRM + SIB + disp32 + imm32),
+        // so with prefixes it runs past 15 bytes: #GP, as the host CPU reports (orrery-diff seed 6).
+        expectFault([0x67, 0x3E, 0x36, 0x67, 0x48, 0xC7, 0x94, 0xAF, 0x2F, 0x11, 0x07, 0xF2, 0xFF, 0xFF, 0xFF, 0x7F],
+                    .gp(0), .tooLong)
+        expectFault([0xC7, 0xD0, 0x00, 0x00, 0x00, 0x00], .ud, .undefined)
         // An instruction that becomes too long only in its immediate.
         let insn: [UInt8] = [0x48, 0x81, 0x84, 0x88, 1, 2, 3, 4, 5, 6, 7, 8]  // 12 bytes
         XCTAssertEqual(info([0x2E, 0x2E, 0x2E] + insn).length, 15)

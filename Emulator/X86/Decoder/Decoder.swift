@@ -148,6 +148,7 @@ public enum Decoder {
 
         // 3. Resolve prefix/ModRM-selected nodes. ModRM is read at most once.
         var modrmRead = false
+        var undefinedInGroup: OpcodeEntry? = nil
         var consumedRep = false
         resolve: while true {
             switch node {
@@ -170,7 +171,15 @@ public enum Decoder {
                 }
                 let m = info.modrm
                 switch node {
-                case let .group(nodes): node = nodes[Int((m >> 3) & 7)]
+                case let .group(nodes):
+                    node = nodes[Int((m >> 3) & 7)]
+                    // An undefined /digit still has its opcode's length on real CPUs (C7 /2 is
+                    // ModRM + imm32): decode it with a defined sibling's shape so an instruction
+                    // longer than 15 bytes is #GP (as the host reports), then #UD.
+                    if case .invalid = node, undefinedInGroup == nil {
+                        for sibling in nodes { if case let .instruction(e) = sibling { undefinedInGroup = e; break } }
+                        if let e = undefinedInGroup { node = .instruction(e) }
+                    }
                 case let .byMod(memory, register): node = (m >> 6) == 3 ? register : memory
                 case let .byRM(nodes): node = nodes[Int(m & 7)]
                 default: break
@@ -274,8 +283,8 @@ public enum Decoder {
         }
         info.isMemory = isMemory
 
-        // Operand-shape checks that need ModRM.
-        for op in entry.operands {
+        // Operand-shape checks that need ModRM (not for an undefined /digit decoded for its length).
+        for op in entry.operands where undefinedInGroup == nil {
             switch op {
             case .M: if !isMemory { return fail(.ud, .badOperandForm) }
             case .R, .U: if isMemory { return fail(.ud, .badOperandForm) }
@@ -328,6 +337,10 @@ public enum Decoder {
         info.isMemory = isMemory
         info.length = d.offset
         if d.offset > maxLength { return fail(.gp(0), .tooLong) }
+        if undefinedInGroup != nil {
+            info.entry = nil
+            return fail(.ud, .undefined)
+        }
 
         // Relative branch targets become absolute. They wrap at the operand size: 32 bits
         // outside 64-bit mode, 16 bits with a 16-bit operand size in any mode.
