@@ -10,34 +10,7 @@
 #define KDATA 0x10
 #define LAPIC 0xFEE00000
 
-    .section .text.start, "ax"
-    .balign 4
-mb_header:
-    .long 0x1BADB002
-    .long 0x00010003                 /* page-align, memory map, a.out kludge */
-    .long -(0x1BADB002 + 0x00010003)
-    .long mb_header
-    .long __image_start
-    .long __data_end
-    .long __bss_end
-    .long mb_entry32
-
-    .code32
-    .globl mb_entry32
-mb_entry32:
-    cli
-    /* Identity map the first GiB with user-accessible 2 MiB pages. */
-    movl $pdpt, %eax
-    orl $7, %eax
-    movl %eax, pml4
-    movl $pd, %eax
-    orl $7, %eax
-    movl %eax, pdpt
-    xorl %ecx, %ecx
-1:  movl %ecx, %eax
-    shll $21, %eax
-    orl $0x87, %eax                  /* present, writable, user, 2 MiB */
-    movl %eax, pd(,%ecx,8)
+#include "multiboot.inc"
     movl %ecx, %eax                  /* 3-4 GiB (local APIC, IOAPIC) through pd_high, uncached */
     shll $21, %eax
     orl $0xC0000093, %eax            /* 0xC0000000 + i * 2 MiB, present, writable, PCD, 2 MiB */
