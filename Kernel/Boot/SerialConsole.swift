@@ -29,4 +29,13 @@ struct SerialConsole {
         while Port(base + 5).read8() & 0x20 == 0 && spins < 100_000 { spins += 1 }
         Port(base).write8(byte)
     }
+
+    /// Sets the baud rate: 115200 / divisor (DLAB=1 exposes the divisor latch at offsets 0-1).
+    func setDivisor(_ divisor: UInt16) {
+        let lcr = Port(base + 3).read8()
+        Port(base + 3).write8(lcr | 0x80)
+        Port(base + 0).write8(UInt8(truncatingIfNeeded: divisor))
+        Port(base + 1).write8(UInt8(truncatingIfNeeded: divisor >> 8))
+        Port(base + 3).write8(lcr & 0x7F)
+    }
 }
