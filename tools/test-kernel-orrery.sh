@@ -4,7 +4,7 @@
 # 1. selftest: every "selftest:" line Orrery prints must equal QEMU's line at the same position.
 #    Orrery does not run the whole selftest yet: the kernel's Swift code reaches SSE floating-
 #    point instructions (cvtsi2sd, divsd: issue [2/6]) in its Dictionary test. Until then at
-#    least MIN_IDENTICAL (default 20) identical lines are required and the script reports how
+#    least MIN_IDENTICAL (default 23) identical lines are required and the script reports how
 #    far Orrery got; when Orrery passes the whole selftest, its exit status must be QEMU's (33).
 # 2. normal boot with halt=poweroff: both machines must reach "ready" and power off (status 0),
 #    printing the same apic:/time:/power:/ready lines, with digits masked on "time:" lines
@@ -15,7 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 orrery=${1:-.build/release/orrery}
-min=${MIN_IDENTICAL:-20}
+min=${MIN_IDENTICAL:-23}
 [ -x "$orrery" ] || { echo "test-kernel-orrery: $orrery not found"; exit 2; }
 [ -f build/kernel.elf ] || bash tools/build-kernel.sh || exit 1
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT

@@ -34,6 +34,23 @@ enum PlatformSelfTests {
         return true
     }
 
+    /// The PIT's IRQ 0 reaches the IOAPIC on the GSI the MADT's interrupt source override
+    /// names (2 on PCs: the IOAPIC's pin 0 is the 8259's INTR); routed there, it interrupts.
+    static func pitIRQ0ThroughOverride() -> Bool {
+        var count = 0
+        guard let route = IOAPIC.routeISA(irq: 0, handler: { count += 1 }) else { return false }
+        PIT.startChannel0(divisor: 1193)               // about 1 kHz
+        var wakeups = 0
+        while count < 3 && wakeups < 1000 {
+            Interrupts.waitForInterrupt()
+            wakeups += 1
+        }
+        IOAPIC.setMasked(gsi: route.gsi, true)
+        PIT.stopChannel0()
+        let expected = Platform.madt?.gsi(forISAIRQ: 0).gsi
+        return count >= 3 && route.gsi == expected
+    }
+
     static func spuriousVectorHandled() -> Bool {
         let before = Interrupts.count(InterruptVector.spurious)
         arch_int_spurious_vector()

@@ -25,6 +25,7 @@ enum SelfTest {
         check("8259 PICs remapped and every input masked", PlatformSelfTests.picsMasked())
         check("local APIC enabled: spurious vector 0xFF, TPR 0, LINT0 masked, no errors", PlatformSelfTests.localAPICConfigured())
         check("IOAPIC: COM1 (IRQ 4) routed edge/high to this CPU, other inputs masked", PlatformSelfTests.ioAPICRouting())
+        check("PIT IRQ 0 arrives through the MADT override (GSI 2)", PlatformSelfTests.pitIRQ0ThroughOverride())
         check("spurious-vector interrupt handled without EOI", PlatformSelfTests.spuriousVectorHandled())
         check("timer interrupts arrive while halting (5 ticks)", PlatformSelfTests.timerTicksArrive())
         check("monotonic clock advances with the ticks, never backwards", PlatformSelfTests.monotonicClockAdvances())

@@ -22,4 +22,19 @@ enum PIT {
         let portB = Port(0x61)
         portB.write8(portB.read8() & ~0x03)
     }
+
+    /// Channel 0 as a rate generator (mode 2): OUT0, ISA IRQ 0, pulses every `divisor` input
+    /// clocks. The kernel's tick is the local APIC timer; this exists to test IRQ 0's routing.
+    static func startChannel0(divisor: UInt16) {
+        Port(0x43).write8(0b0011_0100)                 // channel 0, low then high byte, mode 2
+        Port(0x40).write8(UInt8(truncatingIfNeeded: divisor))
+        Port(0x40).write8(UInt8(truncatingIfNeeded: divisor >> 8))
+    }
+
+    /// Mode 0 with the longest count: at most one more edge, 55 ms later, then OUT0 stays high.
+    static func stopChannel0() {
+        Port(0x43).write8(0b0011_0000)
+        Port(0x40).write8(0xFF)
+        Port(0x40).write8(0xFF)
+    }
 }
