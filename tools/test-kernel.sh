@@ -7,6 +7,7 @@
 #   halt=poweroff / halt=reboot   ACPI power-off / reset at the end: QEMU exits with 0
 #   -machine hpet=off   selftest and normal boot with the timer calibrated against PIT ch. 2
 #   loglevel=6 console=ttyS0,115200   info messages hidden, notice ("ready") shown
+#   serialecho  a line typed on the serial input comes back (COM1 receive interrupts)
 #   panictest  a deliberate kernel page fault must produce a panic report with a
 #              symbolizable backtrace and exit 37 (debug-exit 0x12)
 # Every serial log is printed. Needs qemu-system-x86_64 (Debian: qemu-system-x86).
@@ -70,6 +71,22 @@ expect_line "$logs/loglevel" '^ready$' "notice-level line with loglevel=6"
 if grep -q 'available$' "$logs/loglevel"; then
     echo "test-kernel: FAILED: loglevel=6 printed an info-level line"; failures=$((failures + 1))
 fi
+
+# Interrupt-driven receive with real input: the line is sent once the kernel says it waits
+# (input that arrives while the firmware still owns the UART may be lost, as on hardware).
+mkfifo "$logs/input"
+( exec 3>"$logs/input"
+  for _ in $(seq 100); do grep -q 'waiting for a line' "$logs/echo.raw" 2>/dev/null && break; sleep 0.1; done
+  printf 'hello, kernel\n' >&3; sleep 1 ) &
+writer=$!
+bash tools/run-kernel-qemu.sh serialecho < "$logs/input" > "$logs/echo.raw" 2>&1
+echo_status=$?
+wait $writer
+tr -d '\r' < "$logs/echo.raw" > "$logs/echo"
+echo "---- kernel boot \"serialecho\" (input: hello, kernel): exit status $echo_status (expected 33) ----"
+cat "$logs/echo"
+[ "$echo_status" = 33 ] || { echo "test-kernel: FAILED: serialecho exited with $echo_status"; failures=$((failures + 1)); }
+expect_line "$logs/echo" '^serial: received "hello, kernel" \(13 bytes\)$' "serial input through the receive interrupt"
 
 boot 37 "$logs/panic" panictest
 expect_line "$logs/panic" '^PANIC: unhandled #PF page fault' "panic report"

@@ -44,6 +44,7 @@ func kmain(_ multibootInfo: UInt64, _ magic: UInt32) {
     Log.info("boot: kernel image \(hex(KernelImage.physicalStart))-\(hex(KernelImage.physicalEnd)) (physical)")
     printPlatform()
     Log.notice("ready")
+    if commandLine.has(Array("serialecho".utf8)) { SerialEcho.run() }
 
     // halt=poweroff: ACPI power-off (exit status 0 on QEMU and Orrery); halt=reboot: reset;
     // otherwise leave through the debug-exit port (status 33), as the selftests do.

@@ -47,9 +47,9 @@ enum SerialPort {
     static func startInterruptDriven() -> Bool {
         received = RingBuffer(capacity: 4096, filler: 0)
         transmitQueue = RingBuffer(capacity: 4096, filler: 0)
-        port(fcr).write8(0x07)           // FIFOs on and cleared, receive trigger at 1 byte
+        port(fcr).write8(0x05)           // FIFOs on, transmit FIFO cleared, receive trigger at 1 byte
         port(mcr).write8(mcrNormal)
-        while port(lsr).read8() & lsrDataReady != 0 { _ = port(data).read8() }   // stale input
+        // Input that arrived before now stays in the FIFO: the first interrupt collects it.
         guard let route = IOAPIC.routeISA(irq: isaIRQ, handler: handleInterrupt) else { return false }
         gsi = route.gsi
         setIER(ierReceive | ierLineStatus)
