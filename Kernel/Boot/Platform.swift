@@ -32,7 +32,7 @@ enum Platform {
         Interrupts.installSpuriousHandlers()
         guard let madt else { return }
         do throws(LocalAPIC.Failure) {
-            try LocalAPIC.initialize()
+            try LocalAPIC.initialize(madt: madt)
         } catch {
             Log.error("apic: local APIC unusable (\(error))")
             return

@@ -10,6 +10,10 @@ enum HPET {
     /// Femtoseconds per counter increment.
     private(set) static var period: UInt64 = 0
 
+    /// General capabilities bit 13 (COUNT_SIZE_CAP): the main counter has 64 bits. A 32-bit
+    /// counter wraps after 2^32 periods (43 s at 100 MHz): fine for calibration, not a clock.
+    private(set) static var is64Bit = false
+
     static var isPresent: Bool { registers != nil }
 
     /// Maps the block, validates the period (the spec bounds it: 0 < period <= 10^8 fs) and
@@ -27,11 +31,14 @@ enum HPET {
             return false
         }
         period = femtoseconds
+        is64Bit = r.read64(0x000) & (1 << 13) != 0
         let configuration = r.read64(0x010)
         r.write64(0x010, (configuration & ~0b10) | 0b1)
         return true
     }
 
-    static var counter: UInt64 { registers?.read64(0x0F0) ?? 0 }
+    /// The main counter; differences of two readings are valid modulo `counterMask`.
+    static var counter: UInt64 { (registers?.read64(0x0F0) ?? 0) & counterMask }
+    static var counterMask: UInt64 { is64Bit ? UInt64.max : 0xFFFF_FFFF }
     static var frequency: UInt64 { period == 0 ? 0 : TimeMath.femtosecondsPerSecond / period }
 }

@@ -46,7 +46,9 @@ enum LocalAPIC {
         case mapping(PageTableError)
     }
 
-    static func initialize() throws(Failure) {
+    /// The MADT's local APIC NMI entries say which LINT pin carries NMI (with its
+    /// polarity and trigger); none means the PC convention, LINT1.
+    static func initialize(madt: MADT) throws(Failure) {
         // IA32_APIC_BASE: bits 12-51 the register page, bit 11 global enable, bit 8 BSP.
         var base = CPU.readMSR(msrAPICBase)
         if base & (1 << 11) == 0 {
@@ -61,7 +63,18 @@ enum LocalAPIC {
         guard let r = registers else { return }
         r.write32(taskPriority, 0)
         r.write32(lvtLINT0, lvtMasked)
-        r.write32(lvtLINT1, deliveryNMI)
+        r.write32(lvtLINT1, lvtMasked)
+        // Entries name processors by ACPI processor UID, which the MADT pairs with APIC ids.
+        let uid = madt.processors.first { $0.apicID == id }?.processorUID
+        var nmiPins = madt.localNMIs.filter { $0.appliesToAll || $0.processorUID == uid }
+        if nmiPins.isEmpty { nmiPins = [MADT.LocalNMI(processorUID: 0xFF, flags: 0, lint: 1)] }
+        for entry in nmiPins where entry.lint <= 1 {
+            // LVT bit 13: active low (MPS INTI polarity 11b). NMI delivery is always edge
+            // (the trigger bit only applies to fixed delivery).
+            var lvt = deliveryNMI
+            if entry.flags & 3 == 3 { lvt |= 1 << 13 }
+            r.write32(entry.lint == 0 ? lvtLINT0 : lvtLINT1, lvt)
+        }
         r.write32(lvtTimer, lvtMasked | UInt32(InterruptVector.timer))
         Interrupts.register(vector: InterruptVector.apicError) {
             // Writing ESR latches the errors since the last write; reading returns them.

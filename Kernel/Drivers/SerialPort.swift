@@ -68,13 +68,17 @@ enum SerialPort {
         service()
     }
 
-    /// Handles every condition the UART reports pending in IIR.
+    /// Handles every condition the UART reports pending in IIR, until none is left: IRQ 4 is
+    /// edge-triggered at the IOAPIC, so returning with a condition still pending would leave
+    /// the line high and no new edge would ever come. A device that never stops reporting
+    /// (bounded at 1024 rounds) gets IER toggled off and on, which drops the line and raises
+    /// it again: a fresh edge (the classic ISA 16550 workaround).
     private static func service() {
         var rounds = 0
-        while rounds < 64 {
+        while rounds < 1024 {
             rounds += 1
             let identification = port(iir).read8()
-            if identification & 0x01 != 0 { break }          // nothing pending
+            if identification & 0x01 != 0 { return }         // nothing pending
             switch (identification >> 1) & 0x07 {
             case 0b011: _ = port(lsr).read8()                // line status: reading LSR clears it
             case 0b010, 0b110: drainReceiveFIFO()            // data available / character timeout
@@ -82,6 +86,8 @@ enum SerialPort {
             default: _ = port(msr).read8()                   // modem status
             }
         }
+        port(ier).write8(0)
+        port(ier).write8(ierValue)
     }
 
     private static func drainReceiveFIFO() {

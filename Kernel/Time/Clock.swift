@@ -5,7 +5,7 @@
 //   3. the periodic tick: the APIC timer in periodic mode at `tickHertz`, vector 0xF0;
 //   4. the wall clock: the CMOS RTC, read once.
 // The monotonic clock (nanoseconds since the clock started) reads the HPET counter when there
-// is one, else counts ticks and interpolates inside the current tick with the APIC timer.
+// is a 64-bit one, else counts ticks and interpolates inside the current tick with the APIC timer.
 //
 // Determinism: on Orrery every counter derives from retired instructions, so the calibrated
 // frequency and every printed value is the same on each run; on QEMU they follow host time.
@@ -68,7 +68,7 @@ enum Clock {
             let first = LocalAPIC.timerCount
             var end = begin
             var spins: UInt64 = 0
-            while end &- begin < interval {
+            while (end &- begin) & HPET.counterMask < interval {
                 spins &+= 1
                 if spins > 100_000_000 { throw .calibrationTimedOut }
                 end = HPET.counter
@@ -77,7 +77,8 @@ enum Clock {
             LocalAPIC.stopTimer()
             let counted = UInt64(first &- remaining)
             guard counted > 0 else { throw .timerNotRunning }
-            return TimeMath.hertz(counts: counted * LocalAPIC.divisor, overFemtoseconds: (end &- begin) * HPET.period)
+            let elapsed = (end &- begin) & HPET.counterMask
+            return TimeMath.hertz(counts: counted * LocalAPIC.divisor, overFemtoseconds: elapsed * HPET.period)
         case .pitChannel2:
             let pitTicks: UInt16 = 11932                                // 10 ms at 1.193182 MHz
             PIT.startChannel2(ticks: pitTicks)
@@ -100,7 +101,7 @@ enum Clock {
 
     /// Nanoseconds since the clock started; never decreases.
     static var monotonicNanoseconds: UInt64 {
-        if reference == .hpet {
+        if reference == .hpet && HPET.is64Bit {
             return TimeMath.scale(HPET.counter &- hpetStart, numerator: HPET.period, denominator: 1_000_000)
         }
         guard countsPerTick > 0 else { return 0 }
