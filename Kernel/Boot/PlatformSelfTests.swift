@@ -96,12 +96,16 @@ enum PlatformSelfTests {
         guard kept.missed == 1, kept.records.count == 4, kept.records.first?.sequence == 1,
               kept.records.last?.timestamp == 4, ring.droppedRecords == 1,
               kept.records.allSatisfy({ $0.level == .info && $0.text == text }) else { return false }
-        // loglevel=N prints levels below N: with the default (7) info is printed, debug is not.
-        guard Log.shouldPrint(.info) == (Log.consoleThreshold > 6), !Log.shouldPrint(.debug) || Log.consoleThreshold > 7,
-              Log.shouldPrint(.emergency) == (Log.consoleThreshold > 0) else { return false }
-        // The kernel's own ring holds the boot messages, oldest first.
-        guard let log = Log.ring, log.count > 0 else { return false }
-        return log.record(sequence: log.firstSequence) != nil
+        // The kernel's own ring: a debug message (below the default console threshold, so not
+        // printed) is stored with its level and text, after every earlier record, with a
+        // timestamp no older than theirs.
+        guard let before = Log.ring, before.count > 0,
+              let previous = before.record(sequence: before.nextSequence &- 1) else { return false }
+        Log.write(.debug, "selftest: a debug-level record")
+        guard let after = Log.ring, after.nextSequence == before.nextSequence &+ 1,
+              let record = after.record(sequence: before.nextSequence) else { return false }
+        return record.level == .debug && record.text == Array("selftest: a debug-level record".utf8)
+            && record.timestamp >= previous.timestamp && !Log.shouldPrint(.debug) == (Log.consoleThreshold <= 7)
     }
 
     static func transmitByInterrupt() -> Bool {
