@@ -73,10 +73,11 @@ enum PlatformSelfTests {
             if now < previous { return false }
             previous = now
         }
-        // Two more ticks: at least one whole tick period has passed, and (generously) not a second.
+        // Two more ticks: at least one whole tick period has passed, and not 10 s (that would be
+        // a unit error; the bound is loose because QEMU's clock follows a possibly busy host).
         guard Clock.waitForTicks(2) == 2 else { return false }
         let elapsed = Clock.monotonicNanoseconds &- start
-        return elapsed >= tick && elapsed < 1_000_000_000
+        return elapsed >= tick && elapsed < 10_000_000_000
     }
 
     static func wallClockPlausible() -> Bool {
