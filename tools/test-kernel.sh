@@ -6,6 +6,7 @@
 #              "ready", exit 33
 #   halt=poweroff / halt=reboot   ACPI power-off / reset at the end: QEMU exits with 0
 #   -machine hpet=off   selftest and normal boot with the timer calibrated against PIT ch. 2
+#   -m 2G / -machine acpi=off   ACPI tables above the direct map / no ACPI at all
 #   loglevel=6 console=ttyS0,115200   info messages hidden, notice ("ready") shown
 #   serialecho  a line typed on the serial input comes back (COM1 receive interrupts)
 #   panictest  a deliberate kernel page fault must produce a panic report with a
@@ -23,7 +24,7 @@ boot() {  # boot <expected status> <log file> <command line...>
     local start=$SECONDS
     bash tools/run-kernel-qemu.sh "$@" </dev/null 2>&1 | tr -d '\r' > "$log"   # QEMU_EXTRA passes through
     local status=${PIPESTATUS[0]}
-    echo "---- kernel boot \"$*\"${QEMU_EXTRA:+ ($QEMU_EXTRA)}: exit status $status (expected $expected), $((SECONDS - start)) s ----"
+    echo "---- kernel boot \"$*\"${QEMU_EXTRA:+ ($QEMU_EXTRA)}${KERNEL_MEMORY:+ (memory $KERNEL_MEMORY)}: exit status $status (expected $expected), $((SECONDS - start)) s ----"
     cat "$log"
     if [ "$status" != "$expected" ]; then
         echo "test-kernel: FAILED: \"$*\" exited with $status, expected $expected"
@@ -65,6 +66,15 @@ QEMU_EXTRA="-machine hpet=off" boot 33 "$logs/selftest-pit" selftest
 expect_line "$logs/selftest-pit" '^selftest: [0-9]+ passed, 0 failed$' "selftest summary without HPET"
 QEMU_EXTRA="-machine hpet=off" boot 33 "$logs/normal-pit"
 expect_line "$logs/normal-pit" '^time: local APIC timer [0-9]+\.[0-9]{3} MHz \(calibrated against PIT channel 2\)' "PIT calibration"
+
+# 2 GiB: QEMU's ACPI tables lie near 2 GiB, above the kernel's 1 GiB direct map.
+KERNEL_MEMORY=2G boot 33 "$logs/normal-2g"
+expect_line "$logs/normal-2g" '^time: local APIC timer [0-9]+\.[0-9]{3} MHz' "timer with ACPI tables above the direct map"
+# No ACPI at all: no APICs or timer, said clearly; the kernel still gets to "ready".
+QEMU_EXTRA="-machine acpi=off" boot 33 "$logs/no-acpi"
+expect_line "$logs/no-acpi" '^acpi: tables unusable \(no RSDP' "missing ACPI reported"
+expect_line "$logs/no-acpi" '^time: wall clock 20' "wall clock without ACPI"
+expect_line "$logs/no-acpi" '^ready$' "ready without ACPI"
 
 boot 33 "$logs/loglevel" loglevel=6 console=ttyS0,115200
 expect_line "$logs/loglevel" '^ready$' "notice-level line with loglevel=6"

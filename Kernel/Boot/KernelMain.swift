@@ -68,7 +68,11 @@ private func printPlatform() {
         Log.info("apic: ISA IRQ 0 -> GSI \(timerGSI), COM1 IRQ 4 -> GSI \(SerialPort.gsi) (vector \(hex(UInt64(InterruptVector.gsiBase) + UInt64(SerialPort.gsi), digits: 2)))")
     }
     let reference: String = Clock.reference == .hpet ? "HPET \(TimeMath.formatMHz(HPET.frequency))" : "PIT channel 2"
-    Log.info("time: local APIC timer \(TimeMath.formatMHz(Clock.apicTimerHertz)) (calibrated against \(reference)), tick \(Clock.tickHertz) Hz")
+    if Clock.apicTimerHertz == 0 {
+        Log.warning("time: no timer interrupts (local APIC timer not calibrated)")
+    } else {
+        Log.info("time: local APIC timer \(TimeMath.formatMHz(Clock.apicTimerHertz)) (calibrated against \(reference)), tick \(Clock.tickHertz) Hz")
+    }
     if let wall = Clock.bootWallClock {
         Log.info("time: wall clock \(wall.formatted) UTC (RTC), Unix time \(wall.unixSeconds)")
     } else {

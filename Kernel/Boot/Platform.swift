@@ -13,6 +13,9 @@ enum Platform {
     private(set) static var interruptsEnabled = false
 
     static func start(_ commandLine: KernelCommandLine) {
+        // The RTC needs neither ACPI nor interrupts: read it on every path out of here (last,
+        // so the monotonic clock already runs when there is one).
+        defer { Clock.readWallClock(centuryRegister: fadt?.century ?? 0) }
         Log.start(capacity: 64 * 1024, loglevel: commandLine.logLevel)
         configureConsole(commandLine)
 
@@ -24,7 +27,7 @@ enum Platform {
             sleepTypeS5 = try? acpi.sleepTypeS5()
             Log.info("acpi: RSDP revision \(acpi.rsdp.revision), \(acpi.rsdp.usesXSDT ? "XSDT" : "RSDT") with \(acpi.signatures.count) tables")
         } catch {
-            Log.error("acpi: tables unusable (\(error)): no APIC, timer or power-off")
+            Log.error("acpi: tables unusable (\(describe(error))): no APIC, timer or power-off")
         }
         Power.configure(fadt: fadt, s5: sleepTypeS5)
 
@@ -34,13 +37,16 @@ enum Platform {
         do throws(LocalAPIC.Failure) {
             try LocalAPIC.initialize(madt: madt)
         } catch {
-            Log.error("apic: local APIC unusable (\(error))")
+            Log.error("apic: local APIC unusable (its register page cannot be mapped)")
             return
         }
         do throws(IOAPIC.Failure) {
             try IOAPIC.initialize(madt: madt)
         } catch {
-            Log.error("apic: IOAPIC unusable (\(error))")
+            switch error {
+            case .noIOAPIC: Log.error("apic: no IOAPIC in the MADT")
+            case .mapping: Log.error("apic: IOAPIC registers cannot be mapped")
+            }
             return
         }
         var hpetAddress: UInt64? = nil
@@ -50,14 +56,13 @@ enum Platform {
         do throws(Clock.Failure) {
             try Clock.initialize(hpetAddress: hpetAddress)
         } catch {
-            Log.error("time: APIC timer calibration failed (\(error))")
+            Log.error("time: APIC timer calibration failed (\(error == .calibrationTimedOut ? "the reference clock does not advance" : "the APIC timer does not count"))")
         }
         if !SerialPort.startInterruptDriven() {
             Log.warning("console: COM1 stays polled (no IOAPIC input for IRQ 4)")
         }
         Interrupts.enable()
         interruptsEnabled = true
-        Clock.readWallClock(centuryRegister: fadt?.century ?? 0)
     }
 
     /// console=ttyS0[,baud]: COM1 at that rate (divisor = 115200 / baud). Other consoles do
@@ -77,6 +82,23 @@ enum Platform {
                     Log.warning("console: ttyS0 speed \(KernelCommandLine.string(Array(parts[1]))) not supported; keeping 115200")
                 }
             }
+        }
+    }
+
+    /// ACPI errors as log text (Embedded Swift cannot print an enum value by reflection).
+    static func describe(_ error: ACPIError) -> String {
+        func signature(_ raw: UInt32) -> String {
+            KernelCommandLine.string(ACPISignature(rawValue: raw).bytes.map { $0 >= 0x20 && $0 < 0x7F ? $0 : 0x3F })
+        }
+        switch error {
+        case .rsdpNotFound: return "no RSDP in the EBDA or 0xE0000-0xFFFFF"
+        case .badChecksum(let s, let a): return "\(signature(s)) at \(hex(a)): bad checksum"
+        case .badSignature(let e, let f, let a): return "expected \(signature(e)) at \(hex(a)), found \(signature(f))"
+        case .truncated(let s, let o): return "\(signature(s)) truncated at offset \(o)"
+        case .badLength(let s, let l): return "\(signature(s)) with impossible length \(l)"
+        case .unreadable(let a): return "physical address \(hex(a)) unreadable"
+        case .unsupportedRevision(let r): return "unsupported revision \(r)"
+        case .notFound(let s): return "no \(signature(s)) table"
         }
     }
 }

@@ -11,6 +11,7 @@ struct MMIORegion {
     let physicalBase: UInt64
     let size: UInt64
 
+    func read8(_ offset: UInt64) -> UInt8 { arch_mmio_read8(virtualBase &+ offset) }
     func read32(_ offset: UInt64) -> UInt32 { arch_mmio_read32(virtualBase &+ offset) }
     func write32(_ offset: UInt64, _ value: UInt32) { arch_mmio_write32(virtualBase &+ offset, value) }
     func read64(_ offset: UInt64) -> UInt64 { arch_mmio_read64(virtualBase &+ offset) }

@@ -57,6 +57,7 @@ static inline void arch_irq_restore(uint64_t f) { if (f & 0x200) __asm__ volatil
 /* ---- Memory-mapped device registers (APIC, IOAPIC, HPET). Volatile: every access reaches
  * the device, in program order, with exactly the width asked for (the APICs accept only
  * aligned 32-bit accesses). ---- */
+static inline uint8_t arch_mmio_read8(uint64_t a) { return *(volatile uint8_t *)a; }
 static inline uint32_t arch_mmio_read32(uint64_t a) { return *(volatile uint32_t *)a; }
 static inline void arch_mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint64_t arch_mmio_read64(uint64_t a) { return *(volatile uint64_t *)a; }
