@@ -43,6 +43,7 @@ extension Machine {
         ram.write(tables.image, at: tables.base)
         acpiTables = tables
         try wireLegacyDevices()
+        capturePowerOnState()
     }
 
     /// Creates the PC devices and maps them (see PCDevices for the addresses and wires).
@@ -152,6 +153,17 @@ public final class PCDevices {
         try mmio.map(TimedPort(lapic, m), at: GuestMemoryMap.localAPICBase, length: 0x1000, name: "lapic")
         try mmio.map(testdev.iomem, at: 0xFF00_0000, length: 0x1_0000, name: "pc-testdev-iomem")
     }
+
+    /// Reset sources: the reset control register (0xCF9 RST_CPU, also the FADT's reset register)
+    /// and the i8042's reset line (command 0xFE, or an output-port write with bit 0 clear).
+    func connectResetLines(_ request: @escaping () -> Void) {
+        pciConfig.onReset = { _ in request() }   // soft (INIT) and hard resets alike, as QEMU
+        keyboard.onReset = request
+    }
+
+    /// The devices a machine reset returns to their power-on state (all but the RTC, whose
+    /// time and CMOS RAM are battery-backed: it gets `resetPin()`), in a fixed order.
+    var resettable: [any Snapshottable] { [pic, pit] + serial + [keyboard, pmTimer, ioapic, lapic, hpet, fwcfg, testdev, pciConfig] }
 
     /// Adds every device's state to a machine hash, in a fixed order.
     func contributeHash(to h: inout StateHash) {

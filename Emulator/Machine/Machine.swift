@@ -32,6 +32,18 @@ public final class Machine {
     public internal(set) var memoryMap: GuestMemoryMap? = nil
     /// Where the ACPI tables were placed (`Machine(board:)` only).
     public internal(set) var acpiTables: ACPITableSet? = nil
+    /// The recorded input queue (host input reaches the guest only through it); nil: no input.
+    public var input: InputQueue? = nil
+    /// What a guest reset request does, and what a triple fault does (Reset.swift).
+    public var resetAction: ResetAction = .stop
+    public var tripleFaultAction: TripleFaultPolicy = .stop
+    /// Machine resets performed so far (reboots).
+    public internal(set) var resets = 0
+    var resetRequested = false
+    /// The CPU and device state at power-on, and the boot request, for a reboot (Reset.swift).
+    var powerOnCPU: CPUState
+    var powerOnDevices: [UInt8] = []
+    var bootRequest: BootRequest? = nil
 
     public init(memorySize: UInt64) throws {
         ram = try PhysicalMemory(size: memorySize)
@@ -44,6 +56,7 @@ public final class Machine {
         debugExit.onExit = { _ in state.pointee.stopRequested = true }
         power.onPowerOff = { state.pointee.stopRequested = true }
         clock.instructionSource = { state.pointee.instructionsRetired }
+        powerOnCPU = state.pointee
     }
 }
 
