@@ -16,15 +16,10 @@ public struct BoardConfiguration: Equatable {
 
 public enum BoardError: Error, Equatable, CustomStringConvertible {
     case memory(GuestMemoryMapError)
-    /// RAM above 4 GiB is in the memory map, but the CPU's memory path addresses RAM as one
-    /// block from 0, so it cannot yet skip the PCI hole.
-    case highRAMUnsupported(UInt64)
 
     public var description: String {
         switch self {
         case .memory(let e): return e.description
-        case .highRAMUnsupported(let s):
-            return "guest RAM of \(s >> 20) MiB needs RAM above 4 GiB, which this build does not support yet (at most \(GuestMemoryMap.pciHoleStart >> 20) MiB)"
         }
     }
 }
@@ -34,8 +29,14 @@ extension Machine {
     public convenience init(board config: BoardConfiguration) throws {
         let map: GuestMemoryMap
         do { map = try GuestMemoryMap(ramSize: config.memorySize) } catch { throw BoardError.memory(error) }
-        guard map.highRAMSize == 0 else { throw BoardError.highRAMUnsupported(config.memorySize) }
-        try self.init(memorySize: map.lowRAMEnd)
+        // RAM beyond the PCI hole continues at 4 GiB: one host mapping addressed by guest
+        // physical address, with the hole [lowRAMEnd, 4 GiB) left out of RAM (it is MMIO).
+        if map.highRAMSize > 0 {
+            try self.init(memorySize: GuestMemoryMap.highRAMStart + map.highRAMSize,
+                          hole: map.lowRAMEnd..<GuestMemoryMap.highRAMStart)
+        } else {
+            try self.init(memorySize: map.lowRAMEnd)
+        }
         memoryMap = map
         var acpi = config.acpi
         acpi.mcfg = true        // the board maps ECAM (PCDevices)

@@ -45,8 +45,10 @@ public final class Machine {
     var powerOnDevices: [UInt8] = []
     var bootRequest: BootRequest? = nil
 
-    public init(memorySize: UInt64) throws {
-        ram = try PhysicalMemory(size: memorySize)
+    /// `hole`: guest-physical addresses inside 0..<memorySize that are not RAM (the PC board's
+    /// PCI window when RAM goes on above 4 GiB).
+    public init(memorySize: UInt64, hole: Range<UInt64>? = nil) throws {
+        ram = try PhysicalMemory(size: memorySize, hole: hole)
         cpu = X86CPU(ram: ram, mmio: mmio, ports: ports)
         events = EventQueue(clock: clock)
         try ports.map(debugExit, at: 0xF4, length: 4, name: "isa-debug-exit")
@@ -127,7 +129,7 @@ extension Machine {
         clock.contributeHash(to: &h)
         events.contributeHash(to: &h)
         devices?.contributeHash(to: &h)
-        h.add(bytes: ram.base, count: Int(ram.size))
+        for r in ram.ranges { h.add(bytes: ram.base + Int(r.lowerBound), count: Int(r.count)) }
         return h
     }
 }
