@@ -1,7 +1,8 @@
 // Layer: OrreryCLI. `orrery run`: build the PC board, boot a kernel by the protocol its format
 // names (Linux bzImage, Multiboot v1, Multiboot2, or a flat ELF64 test guest), run it, and exit
-// with a status scripts can share with QEMU (docs/cli.md). Guest text (port 0xE9 console, and
-// the serial port once the UART is wired) goes to --serial: stdout or a file.
+// with a status scripts can share with QEMU (docs/cli.md). Guest text (port 0xE9 console and
+// COM1-COM4) goes to --serial: stdout or a file. Input (stdin, or a replayed log) reaches COM1
+// through the machine's recorded input queue; on a terminal see Terminal.swift.
 
 import ArgumentParser
 import EmulatorCore
@@ -29,7 +30,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Kernel command line.")
     var append: String = ""
 
-    @Option(name: .long, help: "Guest RAM size: a number with K, M or G (e.g. 256M, 1G); 2M to 3G.")
+    @Option(name: .long, help: "Guest RAM size: a number with K, M or G (e.g. 256M, 1G); 2M to 60G (above 3G the rest goes at 4 GiB).")
     var memory: String = "256M"
 
     @Option(name: .long, help: "Where guest console output goes: 'stdio' or a file path.")
