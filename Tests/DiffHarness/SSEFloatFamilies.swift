@@ -54,6 +54,11 @@ enum SSEFloatFamilies {
         Form(0xF2, 0xE6, "cvtpd2dq", .xmm(mem: 16), .double),
     ]
 
+    static let approximations: [Form] = [
+        Form(nil, 0x53, "rcpps", .xmm(mem: 16), .single), Form(0xF3, 0x53, "rcpss", .xmm(mem: 4), .single),
+        Form(nil, 0x52, "rsqrtps", .xmm(mem: 16), .single), Form(0xF3, 0x52, "rsqrtss", .xmm(mem: 4), .single),
+    ]
+
     static let singles: [UInt32] = [
         0, 0x8000_0000, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0000, 0xFFC0_0000, 0x7FC1_2345, 0x7F80_0001, 0xFFA0_0000,
         0x0000_0001, 0x807F_FFFF, 0x0040_0000, 0x0080_0000, 0x8080_0000, 0x7F7F_FFFF, 0xFF7F_FFFF, 0x3F80_0000,
@@ -147,17 +152,24 @@ enum SSEFloatFamilies {
                 b.encodeMemory(memory(8))
             }
         }
-        return b.finish(family, f.name)
+        var c = b.finish(family, f.name)
+        if f.op == 0x52 || f.op == 0x53 {
+            c.approximateRegister = x
+            c.approximateLanes = f.prefix == nil ? 4 : 1
+        }
+        return c
     }
 
     static let arithmeticForms = arithmetic
     static func arith(_ b: inout Builder) -> TestCase { generate(arithmeticForms, "sse-fp-arith", &b) }
     static func cmp(_ b: inout Builder) -> TestCase { generate(compares, "sse-fp-cmp", &b) }
     static func cvt(_ b: inout Builder) -> TestCase { generate(conversions, "sse-fp-cvt", &b) }
+    static func rcp(_ b: inout Builder) -> TestCase { generate(approximations, "sse-fp-rcp", &b) }
 
     static let families: [Family] = [
         Family(name: "sse-fp-arith", summary: "ADD/SUB/MUL/DIV/MIN/MAX/SQRT PS/PD/SS/SD, all MXCSR modes", generate: arith),
         Family(name: "sse-fp-cmp", summary: "CMPccPS/PD/SS/SD (8 predicates), COMISS/UCOMISS/COMISD/UCOMISD", generate: cmp),
         Family(name: "sse-fp-cvt", summary: "CVT*/CVTT* between int32/int64/single/double, scalar and packed", generate: cvt),
+        Family(name: "sse-fp-rcp", summary: "RCPPS/RCPSS/RSQRTPS/RSQRTSS (model-specific: compared within the error bound)", generate: rcp),
     ]
 }

@@ -33,4 +33,38 @@ final class SSEFloatTests: XCTestCase {
             seen.insert(p)
         }
     }
+
+    /// Unmasked exceptions: #XM with CR4.OSXMMEXCPT, #UD without; the destination keeps its value
+    /// and MXCSR gets the flag (the harness runs with OSXMMEXCPT set, as Linux does).
+    func testUnmaskedExceptionRaisesXMOrUDAndWritesNothing() {
+        for osxmmexcpt in [true, false] {
+            // divsd xmm0, xmm1 with xmm1 = 0 and ZE unmasked (MXCSR.ZM, bit 9, clear)
+            let t = TestCPU([0xF2, 0x0F, 0x5E, 0xC1])
+            let s = t.state
+            if !osxmmexcpt { s.pointee.cr4 &= ~0x400 }
+            s.pointee.mxcsr = 0x1F80 & ~0x200
+            s.setXmm(0, V128(lo: 0x3FF0_0000_0000_0000, hi: 5))
+            s.setXmm(16, V128(lo: 0, hi: 0))
+            let expected = osxmmexcpt ? CPUFault(.simd) : CPUFault.ud
+            XCTAssertEqual(t.run(), .exception(expected, rip: TestCPU.codeAddress))
+            XCTAssertEqual(s.xmm(0), V128(lo: 0x3FF0_0000_0000_0000, hi: 5), "destination unchanged")
+            XCTAssertEqual(s.pointee.mxcsr & 0x3F, 0x4, "ZE flag set")
+        }
+    }
+
+    /// RCP/RSQRT approximations stay within the architectural relative error 1.5 * 2^-12 of the
+    /// true value (host Double as the oracle for 1/x and 1/sqrt(x)).
+    func testApproximationsWithinArchitecturalBound() {
+        var x: UInt32 = 0x0080_0000
+        var worst = 0.0
+        while x < 0x7F80_0000 {
+            let v = Double(Float(bitPattern: x))
+            let r = Double(Float(bitPattern: SSEApprox.rcp(x)))
+            if 1 / v >= Double(Float.leastNormalMagnitude) { worst = max(worst, abs(r * v - 1)) }
+            let q = Double(Float(bitPattern: SSEApprox.rsqrt(x)))
+            worst = max(worst, abs(q * v.squareRoot() - 1))
+            x &+= 0x3001
+        }
+        XCTAssertLessThanOrEqual(worst, 1.5 / 4096)
+    }
 }

@@ -101,6 +101,8 @@ func addSSEFloatEntries(_ m: inout [OpcodeNode]) {
         .byPrefix(none: .op(n + "ps", vw, ps), p66: .op(n + "pd", vw, pd), pF3: .op(n + "ss", vwd, ss), pF2: .op(n + "sd", vwq, sd))
     }
     m[0x51] = arith("sqrt", SSE.sqrtPS, SSE.sqrtPD, SSE.sqrtSS, SSE.sqrtSD)
+    m[0x52] = .byPrefix(none: .op("rsqrtps", vw, SSE.rsqrtPS), p66: .invalid, pF3: .op("rsqrtss", vwd, SSE.rsqrtSS), pF2: .invalid)
+    m[0x53] = .byPrefix(none: .op("rcpps", vw, SSE.rcpPS), p66: .invalid, pF3: .op("rcpss", vwd, SSE.rcpSS), pF2: .invalid)
     m[0x58] = arith("add", SSE.addPS, SSE.addPD, SSE.addSS, SSE.addSD)
     m[0x59] = arith("mul", SSE.mulPS, SSE.mulPD, SSE.mulSS, SSE.mulSD)
     m[0x5C] = arith("sub", SSE.subPS, SSE.subPD, SSE.subSS, SSE.subSD)

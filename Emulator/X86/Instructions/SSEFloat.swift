@@ -361,3 +361,110 @@ enum SSEComi<K: SSEComiKind> {
         try run(cpu, cpu.xmm(i.reg).lo, b)
     }
 }
+
+// MARK: RCPPS / RCPSS / RSQRTPS / RSQRTSS
+
+/// The approximate reciprocal (square root) instructions. Their exact bits are model-specific
+/// (a hardware table whose rule is not published; Intel and AMD differ). The architectural
+/// contract is a relative error of at most 1.5 * 2^-12. This model is deterministic and
+/// documented instead of copying a table: the exact value is computed (binary64, correctly
+/// rounded, then rounded to nearest-even at 12 fraction bits: error <= 2^-13 + 2^-53), which is
+/// well inside the bound. The differential harness checks both the host and Orrery against
+/// that bound rather than bit equality (family sse-fp-rcp). Special cases follow the SDM and
+/// are compared exactly: ±0 and denormals (treated as ±0) -> ±inf; ±inf -> ±0; NaN -> the NaN
+/// quietened; RSQRT of a negative number -> the default NaN; results below the normal range
+/// flush to ±0. No MXCSR flags are set and MXCSR.RC is ignored.
+enum SSEApprox {
+    /// Rounds a binary64 value to 13 significant bits and converts it to binary32, flushing
+    /// results below the binary32 normal range to a signed zero.
+    @inline(__always) static func narrow(_ d: UInt64) -> UInt32 {
+        let sign = UInt32(truncatingIfNeeded: d >> 63) << 31
+        // Round the 52-bit fraction to 12 bits (nearest, ties to even): add half an ulp of the
+        // kept part (minus one when the kept part is even), then clear the dropped bits. A
+        // carry into the exponent field is the correctly rounded power of two.
+        let drop: UInt64 = 40
+        let keptLSB = (d >> drop) & 1
+        let r = (d &+ ((1 << (drop - 1)) &- 1 &+ keptLSB)) & ~((1 << drop) &- 1)
+        let e = Int((r >> 52) & 0x7FF) - 1023
+        if e < -126 { return sign }
+        if e > 127 { return sign | 0x7F80_0000 }
+        return sign | UInt32(e + 127) << 23 | UInt32(truncatingIfNeeded: (r >> 29) & 0x7F_FFFF)
+    }
+
+    static func rcp(_ x: UInt32) -> UInt32 {
+        let u = Binary32.unpack(x)
+        let sign = x & 0x8000_0000
+        switch u.cls {
+        case .nan: return x | 0x0040_0000
+        case .infinity: return sign
+        case .zero: return sign | 0x7F80_0000
+        default: break
+        }
+        if u.denormal { return sign | 0x7F80_0000 }
+        var env = FPEnv(rounding: FPRound.nearestEven)
+        let d = SoftFloat.convert(x, from: Binary32.self, to: Binary64.self, &env)
+        return narrow(SoftFloat.div(0x3FF0_0000_0000_0000, d, Binary64.self, &env))  // the quotient carries x's sign
+    }
+
+    static func rsqrt(_ x: UInt32) -> UInt32 {
+        let u = Binary32.unpack(x)
+        let sign = x & 0x8000_0000
+        switch u.cls {
+        case .nan: return x | 0x0040_0000
+        case .infinity: return sign != 0 ? Binary32.defaultNaN : 0
+        case .zero: return sign | 0x7F80_0000
+        default: break
+        }
+        if u.denormal { return sign | 0x7F80_0000 }
+        if sign != 0 { return Binary32.defaultNaN }
+        var env = FPEnv(rounding: FPRound.nearestEven)
+        let d = SoftFloat.convert(x, from: Binary32.self, to: Binary64.self, &env)
+        let s = SoftFloat.sqrt(d, Binary64.self, &env)
+        return narrow(SoftFloat.div(0x3FF0_0000_0000_0000, s, Binary64.self, &env))
+    }
+}
+
+/// RCPPS/RSQRTPS (packed, m128) and RCPSS/RSQRTSS (lane 0, m32).
+enum RcpPS: SSEFloatOp {
+    static var memBytes: Int { 16 }
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        var r = V128(lo: 0, hi: 0)
+        for k in 0..<4 { r.setLane(k, SSEApprox.rcp(s.lane(k, UInt32.self))) }
+        return r
+    }
+}
+enum RsqrtPS: SSEFloatOp {
+    static var memBytes: Int { 16 }
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        var r = V128(lo: 0, hi: 0)
+        for k in 0..<4 { r.setLane(k, SSEApprox.rsqrt(s.lane(k, UInt32.self))) }
+        return r
+    }
+}
+enum RcpSS: SSEFloatOp {
+    static var memBytes: Int { 4 }
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        V128(lo: (d.lo & 0xFFFF_FFFF_0000_0000) | UInt64(SSEApprox.rcp(UInt32(truncatingIfNeeded: s.lo))), hi: d.hi)
+    }
+}
+enum RsqrtSS: SSEFloatOp {
+    static var memBytes: Int { 4 }
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        V128(lo: (d.lo & 0xFFFF_FFFF_0000_0000) | UInt64(SSEApprox.rsqrt(UInt32(truncatingIfNeeded: s.lo))), hi: d.hi)
+    }
+}
+
+extension SSE {
+    @inline(__always) static func rcpPSReg(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.regBody(RcpPS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rcpPSMem(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.memBody(RcpPS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static let rcpPS = xmmSet(rcpPSReg, rcpPSMem)
+    @inline(__always) static func rcpSSReg(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.regBody(RcpSS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rcpSSMem(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.memBody(RcpSS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static let rcpSS = xmmSet(rcpSSReg, rcpSSMem)
+    @inline(__always) static func rsqrtPSReg(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.regBody(RsqrtPS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rsqrtPSMem(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.memBody(RsqrtPS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static let rsqrtPS = xmmSet(rsqrtPSReg, rsqrtPSMem)
+    @inline(__always) static func rsqrtSSReg(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.regBody(RsqrtSS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rsqrtSSMem(_ cpu: CPU, _ i: Instr) { do { try SSEFloatRun.memBody(RsqrtSS.self, cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    static let rsqrtSS = xmmSet(rsqrtSSReg, rsqrtSSMem)
+}
