@@ -2,15 +2,14 @@
 # The Orrery kernel on the Orrery machine, checked against the same kernel on QEMU (the oracle).
 #   tools/test-kernel-orrery.sh [path/to/orrery]     (default: .build/release/orrery)
 # Boots build/kernel.elf with "selftest" on both machines and compares the selftest lines.
-# Orrery does not run the whole selftest yet: the kernel's Swift code reaches SSE floating-point
-# instructions (cvtsi2sd, divsd: issue [2/6]) in its Dictionary test. Until then this check
-# requires that every selftest line Orrery prints is identical to QEMU's line at the same
-# position and that at least MIN_IDENTICAL (default 9) lines ran; it reports how far Orrery got.
-# When Orrery passes the whole selftest this becomes the full comparison (and exit status 33).
+# Since the SSE/SSE2 floating-point instructions landed ([2/6]) Orrery runs the whole selftest
+# (14 tests, exit status 33 as on QEMU). The check requires that every selftest line Orrery prints
+# is identical to QEMU's line at the same position and that at least MIN_IDENTICAL (default 14)
+# lines ran; it reports how far Orrery got when it stops early.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 orrery=${1:-.build/release/orrery}
-min=${MIN_IDENTICAL:-9}
+min=${MIN_IDENTICAL:-14}
 [ -x "$orrery" ] || { echo "test-kernel-orrery: $orrery not found"; exit 2; }
 [ -f build/kernel.elf ] || bash tools/build-kernel.sh || exit 1
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
