@@ -8,7 +8,7 @@
 // Tests/X86Tests/SystemTests.swift). When a family lands, add its bits here with a probe.
 //
 // Not advertised yet, on purpose:
-// - leaf 1 EDX FPU, MMX, FXSR, SSE, SSE2 (and ECX SSE3...): x87 and SSE arrive with [2/6].
+// - leaf 1 EDX FPU, MMX, FXSR (and ECX SSE3...): x87 arrives with [2/6]; there is no MMX state.
 // - leaf 1 EDX SEP, CLFSH, PSE36...: [3/6] (other parts).
 // - leaf 0x80000001 EDX SYSCALL: [3/6].
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
@@ -92,6 +92,12 @@ public struct CPUIDModel: Sendable {
                      meaning: "IA32_PAT MSR (stored; memory types have no effect)"),
         CPUIDFeature(name: "CMOV", leaf: 1, register: .edx, bit: 15, probe: [0x0F, 0x44, 0xC1],
                      meaning: "CMOVcc (FCMOVcc too when FPU is set)"),
+        // SSE/SSE2 (Instructions/SSE*.swift): every instruction of both sets except the MMX-register
+        // forms (CVTPI2PS...); host-CPU harness families sse-move, sse-logic, sse-int, sse-fp-*.
+        CPUIDFeature(name: "SSE", leaf: 1, register: .edx, bit: 25, probe: [0x0F, 0x58, 0xC1],
+                     meaning: "SSE (ADDPS...; MXCSR, #XM)"),
+        CPUIDFeature(name: "SSE2", leaf: 1, register: .edx, bit: 26, probe: [0xF2, 0x0F, 0x58, 0xC1],
+                     meaning: "SSE2 (ADDSD..., packed integer in XMM)"),
         // Leaf 1 ECX.
         CPUIDFeature(name: "CX16", leaf: 1, register: .ecx, bit: 13,
                      probe: [0x48, 0x0F, 0xC7, 0x0D, 0xF8, 0x00, 0x00, 0x00], meaning: "CMPXCHG16B"),

@@ -4,6 +4,7 @@
 
 import XCTest
 import EmulatorCore
+import DiffHarness
 @testable import X86
 
 /// A port device that records writes and returns a fixed pattern; optionally stops the CPU.
@@ -175,6 +176,22 @@ final class SystemTests: XCTestCase {
             switch reg { case .ebx: value = q.ebx; case .ecx: value = q.ecx; case .edx: value = q.edx }
             XCTAssertEqual(value, m.featureBits(leaf: leaf, register: reg), "leaf \(String(leaf, radix: 16))")
         }
+    }
+
+    /// Features whose instructions are checked against the host CPU: each advertised one must
+    /// name harness families that exist (and run in CI with every family).
+    func testAdvertisedSIMDFeaturesHaveHarnessCoverage() {
+        let coverage: [String: [String]] = [
+            "SSE": ["sse-move", "sse-logic", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt", "sse-fp-rcp"],
+            "SSE2": ["sse-move", "sse-logic", "sse-int", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt"],
+        ]
+        let names = Set(Families.all.map(\.name))
+        let simd: Set<String> = ["SSE", "SSE2", "SSE3", "SSSE3", "SSE4.1", "SSE4.2", "AVX", "FXSR", "MMX", "FPU"]
+        for f in CPUIDModel.reference.features where simd.contains(f.name) {
+            guard let families = coverage[f.name] else { XCTFail("\(f.name) advertised without harness coverage"); continue }
+            for fam in families { XCTAssertTrue(names.contains(fam), "\(f.name): family \(fam) missing") }
+        }
+        XCTAssertEqual(cpuid(1).3 & (1 << 25 | 1 << 26), 1 << 25 | 1 << 26, "SSE, SSE2")
     }
 
     // MARK: TSC
