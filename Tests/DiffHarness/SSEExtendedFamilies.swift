@@ -31,7 +31,7 @@ struct SSEExtForm {
     }
 }
 
-enum SSEExtendedFamilies {
+public enum SSEExtendedFamilies {
     static func m38(_ op: UInt8, _ name: String, _ shape: SSEExtShape = .vw(16)) -> SSEExtForm { SSEExtForm(0x66, [0x0F, 0x38, op], name, shape) }
     static func m3A(_ op: UInt8, _ name: String, _ shape: SSEExtShape = .vwImm(16)) -> SSEExtForm { SSEExtForm(0x66, [0x0F, 0x3A, op], name, shape) }
 
@@ -63,9 +63,32 @@ enum SSEExtendedFamilies {
         m3A(0x17, "extractps", .eVImm(4)), m3A(0x20, "pinsrb", .vEImm(1)), m3A(0x22, "pinsrd/q", .vEImm(4)),
     ]
 
+    /// Forms the hand-written generators (sse42, pcmpstr) produce, for the coverage test.
+    static let generatedForms: [SSEExtForm] = [
+        SSEExtForm(0xF2, [0x0F, 0x38, 0xF0], "crc32 r, r/m8", .vw(1)), SSEExtForm(0xF2, [0x0F, 0x38, 0xF1], "crc32 r, r/m16/32/64", .vw(8)),
+        m38(0x37, "pcmpgtq"), m3A(0x60, "pcmpestrm"), m3A(0x61, "pcmpestri"), m3A(0x62, "pcmpistrm"), m3A(0x63, "pcmpistri"),
+    ]
+    /// Every (mandatory prefix, opcode bytes) pair some family of this file generates.
+    public static var coveredEncodings: [(prefix: UInt8?, opcode: [UInt8])] {
+        (sse3 + ssse3 + sse41 + sse41gpr + sse3fp + sse41fp + generatedForms).map { ($0.prefix, $0.opcode) }
+    }
+    /// Family names of this file.
+    public static var familyNames: [String] { families.map { $0.name } }
+
     /// Per-lane data for the packed families: the SSE2 edge lanes, plus lanes whose bytes are
     /// all from {0x00, 0x01, 0x7F, 0x80, 0xFF} (saturation and sign boundaries of every width).
-    static func lane(_ b: inout Builder) -> UInt64 {
+    static func lane(_ b: inout Builder, float: Bool = false) -> UInt64 {
+        if float && b.rng.chance(40) {
+            // Values near integers and halfway points (rounding), tiny and huge magnitudes
+            // (denormal products, overflow), as float pairs or one double.
+            func value() -> Double {
+                let k = Double(b.rng.below(9)) - 4, frac = Double(b.rng.below(8)) / 4
+                let scale = b.rng.pick([1.0, 1.0, 1.0, 0x1p-70, 0x1p-140, 0x1p-1030, 0x1p70, 0x1p130, 0x1p1000] as [Double])
+                return (k + frac) * scale
+            }
+            if b.rng.bool() { return value().bitPattern }
+            return UInt64(Float(value()).bitPattern) | UInt64(Float(value()).bitPattern) << 32
+        }
         if b.rng.chance(20) {
             var v: UInt64 = 0
             for k in 0..<8 { v |= UInt64(b.rng.pick([0x00, 0x01, 0x7F, 0x80, 0xFF] as [UInt8])) << UInt64(8 * k) }
@@ -74,8 +97,8 @@ enum SSEExtendedFamilies {
         return SSEFamilies.lane(&b)
     }
 
-    static func generate(_ forms: [SSEExtForm], _ family: String, _ b: inout Builder) -> TestCase {
-        for k in 0..<32 { b.xmm[k] = lane(&b) }
+    static func generate(_ forms: [SSEExtForm], _ family: String, _ b: inout Builder, float: Bool = false) -> TestCase {
+        for k in 0..<32 { b.xmm[k] = lane(&b, float: float) }
         b.mxcsr = b.rng.chance(70) ? 0x1F80 : (UInt32(truncatingIfNeeded: b.rng.next()) & 0x2FFFF) | 0x1F80
         if b.rng.chance(5) { b.mxcsr |= 1 << 17 }   // AMD misaligned SSE mode
         let f = b.rng.pick(forms)
@@ -86,7 +109,7 @@ enum SSEExtendedFamilies {
             let align = aligned ? (b.rng.chance(90) ? 16 : nil) : (b.rng.chance(50) ? size : nil)
             let ea = b.pickEA(size: size, margin: 0, alignment: align)
             var bytes: [UInt8] = []
-            for _ in 0..<2 { bytes += b.leBytes(lane(&b), 8) }
+            for _ in 0..<2 { bytes += b.leBytes(lane(&b, float: float), 8) }
             b.pokeBytes(ea, Array(bytes.prefix(size)))
             return ea
         }
@@ -217,10 +240,35 @@ enum SSEExtendedFamilies {
         return b.finish("pcmpstr", "\(names[Int(op - 0x60)]) \(agg)\(memory ? " mem" : "")")
     }
 
+    static let sse3fp: [SSEExtForm] = [
+        SSEExtForm(0x66, [0x0F, 0xD0], "addsubpd", .vw(16)), SSEExtForm(0xF2, [0x0F, 0xD0], "addsubps", .vw(16)),
+        SSEExtForm(0x66, [0x0F, 0x7C], "haddpd", .vw(16)), SSEExtForm(0xF2, [0x0F, 0x7C], "haddps", .vw(16)),
+        SSEExtForm(0x66, [0x0F, 0x7D], "hsubpd", .vw(16)), SSEExtForm(0xF2, [0x0F, 0x7D], "hsubps", .vw(16)),
+    ]
+    static let sse41fp: [SSEExtForm] = [
+        m3A(0x08, "roundps"), m3A(0x09, "roundpd"), m3A(0x0A, "roundss", .vwImm(4)), m3A(0x0B, "roundsd", .vwImm(8)),
+        m3A(0x40, "dpps"), m3A(0x41, "dppd"),
+    ]
+
+    /// Floating-point cases: every rounding mode, DAZ and FTZ, random sticky flags, all
+    /// exceptions masked (an unmasked one is a SIGFPE in the host oracle, not comparable here).
+    static func generateFloat(_ forms: [SSEExtForm], _ family: String, _ b: inout Builder) -> TestCase {
+        var c = generate(forms, family, &b, float: true)
+        var mx: UInt32 = 0x1F80 | UInt32(b.rng.below(4)) << 13
+        if b.rng.chance(25) { mx |= 0x40 }                       // DAZ
+        if b.rng.chance(25) { mx |= 0x8000 }                     // FTZ
+        if b.rng.chance(30) { mx |= UInt32(b.rng.below(64)) }    // sticky flags already set
+        c.mxcsr = mx
+        return c
+    }
+
     static func sse3Family(_ b: inout Builder) -> TestCase { generate(sse3, "sse3", &b) }
     static func ssse3Family(_ b: inout Builder) -> TestCase { generate(ssse3, "ssse3", &b) }
     static func sse41Family(_ b: inout Builder) -> TestCase { generate(sse41, "sse41", &b) }
     static func sse41GPRFamily(_ b: inout Builder) -> TestCase { generate(sse41gpr, "sse41-gpr", &b) }
+
+    static func sse3FPFamily(_ b: inout Builder) -> TestCase { generateFloat(sse3fp, "sse3-fp", &b) }
+    static func sse41FPFamily(_ b: inout Builder) -> TestCase { generateFloat(sse41fp, "sse41-fp", &b) }
 
     static let families: [Family] = [
         Family(name: "sse3", summary: "SSE3 MOVSLDUP MOVSHDUP MOVDDUP LDDQU", generate: sse3Family),
@@ -228,6 +276,8 @@ enum SSEExtendedFamilies {
         Family(name: "sse41", summary: "SSE4.1 packed integer, PMOVSX/ZX, blends, PTEST, INSERTPS, MPSADBW, PHMINPOSUW, MOVNTDQA", generate: sse41Family),
         Family(name: "sse41-gpr", summary: "SSE4.1 PEXTRB/W/D/Q EXTRACTPS PINSRB/D/Q", generate: sse41GPRFamily),
         Family(name: "sse42", summary: "SSE4.2 CRC32 (all operand sizes), PCMPGTQ", generate: crc32),
+        Family(name: "sse3-fp", summary: "SSE3 ADDSUBPS/PD HADDPS/PD HSUBPS/PD", generate: sse3FPFamily),
+        Family(name: "sse41-fp", summary: "SSE4.1 ROUNDPS/PD/SS/SD (every imm8) DPPS/DPPD", generate: sse41FPFamily),
         Family(name: "pcmpstr", summary: "SSE4.2 PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM, every imm8", generate: pcmpstr),
     ]
 }

@@ -21,6 +21,10 @@ func addSSE3Entries(_ m: inout [OpcodeNode]) {
                               pF2: .op("movddup", [.V(.x), .W(.q)], SSE.movddup))
     m[0x16] = withRepPrefixes(m[0x16], pF3: .op("movshdup", vw, SSE.movshdup))
     m[0xF0] = .byPrefix(none: .invalid, p66: .invalid, pF3: .invalid, pF2: .op("lddqu", [.V(.x), .M(.x)], SSE.lddqu))
+    // Floating point: 66 = packed double, F2 = packed single.
+    m[0xD0] = .byPrefix(none: .invalid, p66: .op("addsubpd", vw, SSE.addSubPD), pF3: .invalid, pF2: .op("addsubps", vw, SSE.addSubPS))
+    m[0x7C] = .byPrefix(none: .invalid, p66: .op("haddpd", vw, SSE.hAddPD), pF3: .invalid, pF2: .op("haddps", vw, SSE.hAddPS))
+    m[0x7D] = .byPrefix(none: .invalid, p66: .op("hsubpd", vw, SSE.hSubPD), pF3: .invalid, pF2: .op("hsubps", vw, SSE.hSubPS))
 }
 
 /// 0F 38 xx: SSSE3, SSE4.1, SSE4.2 (PCMPGTQ, CRC32).
@@ -65,6 +69,7 @@ func addSSEEntries0F3A(_ m: inout [OpcodeNode]) {
     let full: [(Int, String, HandlerSet)] = [
         (0x0C, "blendps", SSE.blendPS), (0x0D, "blendpd", SSE.blendPD), (0x0E, "pblendw", SSE.pBlendW),
         (0x0F, "palignr", SSE.pAlignR), (0x42, "mpsadbw", SSE.mpSadBW),
+        (0x08, "roundps", SSE.roundPS), (0x09, "roundpd", SSE.roundPD), (0x40, "dpps", SSE.dpPS), (0x41, "dppd", SSE.dpPD),
         (0x60, "pcmpestrm", SSE.pCmpEStrM), (0x61, "pcmpestri", SSE.pCmpEStrI),
         (0x62, "pcmpistrm", SSE.pCmpIStrM), (0x63, "pcmpistri", SSE.pCmpIStrI),
     ]
@@ -76,5 +81,7 @@ func addSSEEntries0F3A(_ m: inout [OpcodeNode]) {
     m[0x17] = only66(.op("extractps", [.E(.d), .V(.x), .I(.b)], SSE.extractPS))
     m[0x20] = only66(.op("pinsrb", [.V(.x), .E(.d), .I(.b)], SSE.pInsrB))
     m[0x21] = only66(.op("insertps", [.V(.x), .W(.d), .I(.b)], SSE.insertPS))
+    m[0x0A] = only66(.op("roundss", [.V(.x), .W(.d), .I(.b)], SSE.roundSS))
+    m[0x0B] = only66(.op("roundsd", [.V(.x), .W(.q), .I(.b)], SSE.roundSD))
     m[0x22] = only66(.op("pinsrd/pinsrq", [.V(.x), .E(.y), .I(.b)], SSE.pInsrDQ))
 }

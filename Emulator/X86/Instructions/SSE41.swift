@@ -1,8 +1,8 @@
 // Layer: X86 (CPU model), instruction handlers: SSE4.1 integer and data-movement instructions:
 // PMOVSX*/PMOVZX*, PMULDQ, PMULLD, PMINSB/SD/UW/UD, PMAXSB/SD/UW/UD, PCMPEQQ, PACKUSDW, PTEST,
 // PBLENDW, BLENDPS/PD, PBLENDVB/BLENDVPS/BLENDVPD (mask in XMM0), PEXTRB/W/D/Q, EXTRACTPS,
-// PINSRB/D/Q, INSERTPS, PHMINPOSUW, MOVNTDQA, MPSADBW. (ROUNDPS/PD/SS/SD and DPPS/DPPD are
-// floating point and need the software IEEE core: not here yet.)
+// PINSRB/D/Q, INSERTPS, PHMINPOSUW, MOVNTDQA, MPSADBW, and the floating-point ROUNDPS/PD/SS/SD
+// and DPPS/DPPD (software IEEE core, Float/SoftFloat.swift).
 
 // MARK: widening moves (the memory operand is only as wide as the lanes read: m16/m32/m64)
 
@@ -280,4 +280,86 @@ extension SSE {
     static let pInsrB = xmmSet(SSE41.pinsrbR, SSE41.pinsrbM)
     static let pInsrDQ = HandlerSet(reg8: nil, reg16: SSE41.pinsrdR, reg32: SSE41.pinsrdR, reg64: SSE41.pinsrqR,
                                     mem8: nil, mem16: SSE41.pinsrdM, mem32: SSE41.pinsrdM, mem64: SSE41.pinsrqM)
+}
+
+// MARK: floating point
+
+/// ROUND*: imm8[1:0] is the rounding mode unless imm8[2] selects MXCSR.RC; imm8[3] suppresses
+/// the precision exception. Only an SNaN operand raises IE; denormal operands raise no DE (DAZ
+/// still reads them as zero).
+enum SSE41Round {
+    @inline(__always) static func mode(_ imm: UInt8, _ env: inout FPEnv) -> Bool {
+        if imm & 4 == 0 { env.rounding = UInt32(imm & 3) }
+        return imm & 8 != 0
+    }
+    @inline(__always) static func r32(_ a: UInt32, _ imm: UInt8, _ env: inout FPEnv) -> UInt32 {
+        let quiet = mode(imm, &env)
+        return SoftFloat.roundToIntegral(a, Binary32.self, &env, suppressInexact: quiet)
+    }
+    @inline(__always) static func r64(_ a: UInt64, _ imm: UInt8, _ env: inout FPEnv) -> UInt64 {
+        let quiet = mode(imm, &env)
+        return SoftFloat.roundToIntegral(a, Binary64.self, &env, suppressInexact: quiet)
+    }
+}
+enum RoundPS: XmmFloatOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        var r = V128(lo: 0, hi: 0)
+        for k in 0..<4 { r.setLane(k, SSE41Round.r32(s.lane(k, UInt32.self), imm, &env)) }
+        return r
+    }
+}
+enum RoundPD: XmmFloatOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        let lo = SSE41Round.r64(s.lo, imm, &env), hi = SSE41Round.r64(s.hi, imm, &env)
+        return V128(lo: lo, hi: hi)
+    }
+}
+/// ROUNDSS/ROUNDSD: the low lane of the source, rounded, replaces the destination's low lane.
+enum RoundSS: XmmFloatOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        var r = d
+        r.setLane(0, SSE41Round.r32(s.lane(0, UInt32.self), imm, &env))
+        return r
+    }
+}
+enum RoundSD: XmmFloatOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        V128(lo: SSE41Round.r64(s.lo, imm, &env), hi: d.hi)
+    }
+}
+/// DPPS: products d[k]*s[k] for lanes selected by imm8[7:4] (else +0.0), summed as
+/// (p0 + p1) + (p2 + p3), each step rounded; the sum goes to the lanes selected by imm8[3:0],
+/// +0.0 to the others (SDM DPPS "DP_primitive").
+enum DPPS: XmmFloatOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        let p0 = product(d, s, 0, imm, &env), p1 = product(d, s, 1, imm, &env)
+        let p2 = product(d, s, 2, imm, &env), p3 = product(d, s, 3, imm, &env)
+        let t1 = SoftFloat.add(p0, p1, Binary32.self, &env)
+        let t2 = SoftFloat.add(p2, p3, Binary32.self, &env)
+        let sum = SoftFloat.add(t1, t2, Binary32.self, &env)
+        var r = V128(lo: 0, hi: 0)
+        for k in 0..<4 where imm & (1 << UInt8(k)) != 0 { r.setLane(k, sum) }
+        return r
+    }
+    @inline(__always) static func product(_ d: V128, _ s: V128, _ k: Int, _ imm: UInt8, _ env: inout FPEnv) -> UInt32 {
+        imm & (0x10 << UInt8(k)) != 0 ? SoftFloat.mul(d.lane(k, UInt32.self), s.lane(k, UInt32.self), Binary32.self, &env) : 0
+    }
+}
+/// DPPD: products of lanes selected by imm8[5:4], summed once; broadcast per imm8[1:0].
+enum DPPD: XmmFloatOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 {
+        let p0: UInt64 = imm & 0x10 != 0 ? SoftFloat.mul(d.lo, s.lo, Binary64.self, &env) : 0
+        let p1: UInt64 = imm & 0x20 != 0 ? SoftFloat.mul(d.hi, s.hi, Binary64.self, &env) : 0
+        let sum = SoftFloat.add(p0, p1, Binary64.self, &env)
+        return V128(lo: imm & 1 != 0 ? sum : 0, hi: imm & 2 != 0 ? sum : 0)
+    }
+}
+
+extension SSE {
+    static let roundPS = xmmSet(XmmFloat<RoundPS>.reg, XmmFloat<RoundPS>.mem)
+    static let roundPD = xmmSet(XmmFloat<RoundPD>.reg, XmmFloat<RoundPD>.mem)
+    static let roundSS = xmmSet(XmmFloat<RoundSS>.reg, XmmFloatLow<RoundSS, UInt32>.mem)
+    static let roundSD = xmmSet(XmmFloat<RoundSD>.reg, XmmFloatLow<RoundSD, UInt64>.mem)
+    static let dpPS = xmmSet(XmmFloat<DPPS>.reg, XmmFloat<DPPS>.mem)
+    static let dpPD = xmmSet(XmmFloat<DPPD>.reg, XmmFloat<DPPD>.mem)
 }
