@@ -67,6 +67,32 @@ final class SSEExtendedTests: XCTestCase {
         XCTAssertEqual(hi, 0)
     }
 
+    /// Unmasked SIMD floating-point exceptions (the harness keeps them masked: on the host they
+    /// are a SIGFPE): ROUNDSS of 1.5 is inexact; with MXCSR.PM clear it raises #XM, sets PE and
+    /// leaves the destination alone; with CR4.OSXMMEXCPT clear it is #UD instead (SDM vol. 1,
+    /// 11.5.2 and 13.1.4). Masked, the result (2.0 in round-to-nearest) is written and PE set.
+    func testUnmaskedPrecisionExceptionFaultsWithoutWriting() {
+        let code: [UInt8] = [0x66, 0x0F, 0x3A, 0x0A, 0xCA, 0x00]   // roundss xmm1, xmm2, 0
+        func machine(mxcsr: UInt32) -> TestCPU {
+            let t = TestCPU(code)
+            setXmm(t, 1, [0x11, 0x22, 0x33, 0x44])
+            setXmm(t, 2, [0x00, 0x00, 0xC0, 0x3F])                 // 1.5f
+            t.state.pointee.mxcsr = mxcsr
+            return t
+        }
+        var t = machine(mxcsr: 0x1F80 & ~0x1000)
+        XCTAssertEqual(t.run(), .exception(CPUFault(.simd), rip: TestCPU.codeAddress))
+        XCTAssertEqual(xmm(t, 1).0, 0x4433_2211, "destination unchanged")
+        XCTAssertEqual(t.state.pointee.mxcsr, (0x1F80 & ~0x1000) | 0x20, "PE set")
+        t = machine(mxcsr: 0x1F80 & ~0x1000)
+        t.state.pointee.cr4 &= ~0x400
+        XCTAssertEqual(t.run(), .exception(.ud, rip: TestCPU.codeAddress))
+        t = machine(mxcsr: 0x1F80)
+        XCTAssertEqual(t.run(), .budgetExhausted)
+        XCTAssertEqual(xmm(t, 1).0, 0x4000_0000, "2.0f")
+        XCTAssertEqual(t.state.pointee.mxcsr, 0x1FA0)
+    }
+
     /// Every CPUID bit of these extensions that is advertised names harness families that exist,
     /// and those families generate every instruction form the opcode tables hold for them.
     func testAdvertisedExtensionsHaveHarnessCoverage() {
