@@ -128,7 +128,7 @@ public enum SSEExtendedFamilies {
             if b.rng.chance(4) { b.encodeRegisterRM(y) }   // register form: #UD
             else { b.encodeMemory(memory(16, aligned: !f.unaligned)) }
         case let .eVImm(n), let .vEImm(n):
-            if b.rng.bool() { b.rex |= 8 }   // PEXTRQ/PINSRQ; ignored by the byte/word/EXTRACTPS forms
+            if !b.mode32 && b.rng.bool() { b.rex |= 8 }   // PEXTRQ/PINSRQ; ignored by the byte/word/EXTRACTPS forms
             let size = n == 4 && b.rex & 8 != 0 ? 8 : n
             b.modrmReg = x
             if b.rng.chance(50) {
@@ -149,14 +149,14 @@ public enum SSEExtendedFamilies {
             return generate([m38(0x37, "pcmpgtq")], "sse42", &b)
         }
         let byteSource = b.rng.chance(35)
-        var srcBits = byteSource ? 8 : b.rng.pick([16, 32, 64])
+        var srcBits = byteSource ? 8 : b.rng.pick(b.mode32 ? [16, 32] : [16, 32, 64])
         var destBits = 32
         var prefixes: [UInt8] = [0xF2]
         if srcBits == 16 { prefixes.insert(0x66, at: b.rng.below(2)) }
-        if srcBits == 64 || (byteSource && b.rng.bool()) { b.rex |= 8; destBits = 64 }
-        if srcBits == 16 && b.rng.chance(10) { b.rex |= 8; srcBits = 64; destBits = 64 }   // REX.W beats 66
+        if srcBits == 64 || (byteSource && !b.mode32 && b.rng.bool()) { b.rex |= 8; destBits = 64 }
+        if srcBits == 16 && !b.mode32 && b.rng.chance(10) { b.rex |= 8; srcBits = 64; destBits = 64 }   // REX.W beats 66
         if byteSource {
-            if b.rng.bool() { b.forceRex = true } else if b.rex == 0 { b.allowExtended = false }
+            if !b.mode32 && b.rng.bool() { b.forceRex = true } else if b.rex == 0 { b.allowExtended = false }
         }
         b.legacy += prefixes
         b.opcode = [0x0F, 0x38, byteSource ? 0xF0 : 0xF1]
@@ -222,7 +222,7 @@ public enum SSEExtendedFamilies {
             b.regs[Reg.rdx] = lengthValue(&b)
             b.reserve(Reg.rax); b.reserve(Reg.rdx)
         }
-        if b.rng.chance(30) { b.rex |= 8 }   // RAX/RDX as 64-bit lengths (explicit forms)
+        if !b.mode32 && b.rng.chance(30) { b.rex |= 8 }   // RAX/RDX as 64-bit lengths (explicit forms)
         b.legacy.append(0x66)
         b.opcode = [0x0F, 0x3A, op]
         b.modrmReg = b.rng.below(16)
@@ -269,6 +269,12 @@ public enum SSEExtendedFamilies {
 
     static func sse3FPFamily(_ b: inout Builder) -> TestCase { generateFloat(sse3fp, "sse3-fp", &b) }
     static func sse41FPFamily(_ b: inout Builder) -> TestCase { generateFloat(sse41fp, "sse41-fp", &b) }
+
+    /// The same generators in 32-bit compatibility mode (XMM0-7, no REX: PEXTRQ/PINSRQ and
+    /// 64-bit CRC32 do not exist there), named "<name>32".
+    static var families32: [Family] {
+        families.map { Family(name: $0.name + "32", summary: $0.summary + " (32-bit mode)", generate: $0.generate, mode32: true) }
+    }
 
     static let families: [Family] = [
         Family(name: "sse3", summary: "SSE3 MOVSLDUP MOVSHDUP MOVDDUP LDDQU", generate: sse3Family),
