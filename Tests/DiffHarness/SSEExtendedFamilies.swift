@@ -262,6 +262,31 @@ public enum SSEExtendedFamilies {
         return c
     }
 
+    /// Random encodings in the 0F 38 and 0F 3A maps: random mandatory/redundant prefixes, REX,
+    /// opcode (half the time one of this file's), ModRM and trailing bytes; the host measures the
+    /// length. Decoding (length, #UD for undefined prefix/opcode pairs) must match the host; forms
+    /// the emulator does not implement (MMX, AES, SHA, PCLMULQDQ...) are reported as such.
+    static func randomMaps(_ b: inout Builder) -> TestCase {
+        b.redundantPrefixes = false
+        let known = (ssse3 + sse41 + sse41gpr + sse41fp + generatedForms).map { $0.opcode }
+        var bytes: [UInt8] = []
+        repeat {
+            bytes = []
+            for _ in 0..<b.rng.below(4) { bytes.append(b.rng.pick([0x66, 0x66, 0xF2, 0xF3, 0x3E, 0x26, 0x67] as [UInt8])) }
+            if !b.mode32 && b.rng.chance(40) { bytes.append(0x40 | UInt8(b.rng.below(16))) }
+            let op = b.rng.chance(50) ? b.rng.pick(known) : [0x0F, b.rng.bool() ? 0x38 : 0x3A, UInt8(b.rng.below(256))]
+            bytes += op
+            for _ in 0..<(1 + b.rng.below(7)) { bytes.append(UInt8(truncatingIfNeeded: b.rng.next())) }
+        } while !Families.acceptableRandom(bytes, mode32: b.mode32)
+        for r in 0..<16 { b.regs[r] = Families.safeValue(&b) }
+        b.regs[Reg.rsp] = b.stackAddress()
+        for k in 0..<32 { b.xmm[k] = lane(&b) }
+        b.opcode = bytes
+        var c = b.finish("random-sse4", "random 0F38/0F3A")
+        c.probeLength = true
+        return c
+    }
+
     static func sse3Family(_ b: inout Builder) -> TestCase { generate(sse3, "sse3", &b) }
     static func ssse3Family(_ b: inout Builder) -> TestCase { generate(ssse3, "ssse3", &b) }
     static func sse41Family(_ b: inout Builder) -> TestCase { generate(sse41, "sse41", &b) }
@@ -285,5 +310,6 @@ public enum SSEExtendedFamilies {
         Family(name: "sse3-fp", summary: "SSE3 ADDSUBPS/PD HADDPS/PD HSUBPS/PD", generate: sse3FPFamily),
         Family(name: "sse41-fp", summary: "SSE4.1 ROUNDPS/PD/SS/SD (every imm8) DPPS/DPPD", generate: sse41FPFamily),
         Family(name: "pcmpstr", summary: "SSE4.2 PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM, every imm8", generate: pcmpstr),
+        Family(name: "random-sse4", summary: "random bytes in the 0F 38 / 0F 3A maps", generate: randomMaps),
     ]
 }
