@@ -184,6 +184,10 @@ final class SystemTests: XCTestCase {
         let coverage: [String: [String]] = [
             "SSE": ["sse-move", "sse-logic", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt", "sse-fp-rcp"],
             "SSE2": ["sse-move", "sse-logic", "sse-int", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt"],
+            "SSE3": ["sse3", "sse3-fp"],
+            "SSSE3": ["ssse3"],
+            "SSE4.1": ["sse41", "sse41-gpr", "sse41-fp"],
+            "SSE4.2": ["sse42", "pcmpstr"],
         ]
         let names = Set(Families.all.map(\.name))
         let simd: Set<String> = ["SSE", "SSE2", "SSE3", "SSSE3", "SSE4.1", "SSE4.2", "AVX", "FXSR", "MMX", "FPU"]
