@@ -48,29 +48,7 @@ enum XmmBlendV<Op: XmmTernaryOp> {
 /// exception flags accumulate in `env.flags`.
 protocol XmmFloatOp { static func apply(_ d: V128, _ s: V128, _ imm: UInt8, _ env: inout FPEnv) -> V128 }
 
-extension UnsafeMutablePointer where Pointee == CPUState {
-    /// Ends an SSE floating-point instruction of this file group: ORs the detected exception
-    /// flags into MXCSR and reports whether the result may be written. An exception whose mask
-    /// bit (MXCSR bits 12:7) is clear is a SIMD floating-point exception: #XM, or #UD when the
-    /// OS has not set CR4.OSXMMEXCPT (bit 10); the destination stays unchanged. If an unmasked
-    /// pre-computation exception (IE, DE, ZE) is found, post-computation flags (OE, UE, PE) are
-    /// not reported (SDM vol. 1, 11.5.2). With underflow unmasked, UE is raised for any tiny
-    /// result, exact or not (the core reports tininess as FPFlag.tiny).
-    @inline(__always) func commitSSEFloat(_ detected: UInt32) throws(CPUFault) {
-        let mx = pointee.mxcsr
-        let masks = (mx >> 7) & FPFlag.x86Mask
-        var flags = detected & FPFlag.x86Mask
-        if masks & FPFlag.underflow == 0 && detected & FPFlag.tiny != 0 { flags |= FPFlag.underflow }
-        let unmasked = flags & ~masks
-        if unmasked != 0 {
-            let pre = FPFlag.invalid | FPFlag.denormal | FPFlag.divideByZero
-            pointee.mxcsr = mx | (unmasked & pre != 0 ? flags & pre : flags)
-            if pointee.cr4 & 0x400 == 0 { throw .ud }
-            throw CPUFault(.simd)
-        }
-        pointee.mxcsr = mx | flags
-    }
-}
+// Exception flags are applied by `sseFloatExceptions` (SSEFloat.swift), shared with SSE/SSE2.
 
 enum XmmFloat<Op: XmmFloatOp> {
     @inline(__always) static func reg(_ cpu: CPU, _ i: Instr) { do { try regBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
@@ -78,7 +56,7 @@ enum XmmFloat<Op: XmmFloatOp> {
         try cpu.sseAvailable()
         var env = FPEnv(mxcsr: cpu.pointee.mxcsr)
         let r = Op.apply(cpu.xmm(i.reg), cpu.xmm(i.rm), UInt8(truncatingIfNeeded: i.imm), &env)
-        try cpu.commitSSEFloat(env.flags)
+        try cpu.sseFloatExceptions(env.flags)
         cpu.setXmm(i.reg, r)
     }
     @inline(__always) static func mem(_ cpu: CPU, _ i: Instr) { do { try memBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
@@ -87,7 +65,7 @@ enum XmmFloat<Op: XmmFloatOp> {
         let s = try cpu.load128(cpu.effectiveAddress(i), aligned: cpu.pointee.mxcsr & MXCSR.misalignedMode == 0)
         var env = FPEnv(mxcsr: cpu.pointee.mxcsr)
         let r = Op.apply(cpu.xmm(i.reg), s, UInt8(truncatingIfNeeded: i.imm), &env)
-        try cpu.commitSSEFloat(env.flags)
+        try cpu.sseFloatExceptions(env.flags)
         cpu.setXmm(i.reg, r)
     }
 }
@@ -100,7 +78,7 @@ enum XmmFloatLow<Op: XmmFloatOp, T: FixedWidthInteger & UnsignedInteger> {
         let v: T = try cpu.load(cpu.effectiveAddress(i))
         var env = FPEnv(mxcsr: cpu.pointee.mxcsr)
         let r = Op.apply(cpu.xmm(i.reg), V128(lo: UInt64(v), hi: 0), UInt8(truncatingIfNeeded: i.imm), &env)
-        try cpu.commitSSEFloat(env.flags)
+        try cpu.sseFloatExceptions(env.flags)
         cpu.setXmm(i.reg, r)
     }
 }
