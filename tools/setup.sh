@@ -2,6 +2,7 @@
 # Installs the host packages Orrery's build and tests need (Debian, as root). Idempotent.
 #   gcc, binutils: build the guest programs in roms/ and the objdump disassembler oracle
 #                  (gcc also links the Embedded Swift kernel, see DESIGN.md §4)
+#   musl-tools: static musl programs for the Linux user-space tests (tools/test-linux-boot.sh)
 #   qemu-system-x86: the reference machine for the kernel's boot tests (tools/test-kernel.sh)
 #                  and the QEMU TCG comparison of `orrery bench --qemu`
 set -euo pipefail
@@ -9,6 +10,7 @@ need=()
 command -v gcc >/dev/null || need+=(gcc)
 command -v objdump >/dev/null || need+=(binutils)
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v musl-gcc >/dev/null || need+=(musl-tools)
 if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive

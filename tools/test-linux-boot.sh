@@ -6,10 +6,13 @@
 #
 # The kernel: $ORRERY_LINUX_KERNEL, else the newest /boot/vmlinuz-*-amd64, else Debian's package
 # is downloaded (apt-get download, not installed) and its vmlinuz extracted into build/linux/.
-# The initramfs holds one program, roms/linux/init.S: it prints uname's release and powers off.
-# Checks, on both machines: exit status 0 (ACPI power-off) and the boot milestones below (the
-# issue [3/6] bar is the timer and APIC lines; we go on to user space). On Orrery, two runs must
-# give byte-identical serial output, timestamps included (virtual time is instruction counts).
+# The initramfs holds roms/linux/fpcheck.c built twice, static: with musl (/init) and glibc
+# (/fpcheck-glibc, run by /init). Both print doubles and long doubles (SSE2 and x87 arithmetic,
+# printf/strtod/strtold), then /init powers off. Checks, on both machines: exit status 0 (ACPI
+# power-off), the boot milestones below (the issue [3/6] bar is the timer and APIC lines; we go
+# on to user space), and every floating-point line identical to the same binaries run natively
+# on the host CPU (issue [2/6]'s printf test). On Orrery, two runs must give byte-identical
+# serial output, timestamps included (virtual time is instruction counts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORRERY=${1:-.build/release/orrery}
@@ -35,9 +38,10 @@ if [[ -z $kernel ]]; then
 fi
 echo "test-linux-boot: kernel $kernel"
 
-# /init: a static program with no libc.
-as --64 -o "$OUT/init.o" roms/linux/init.S
-ld -static -nostdlib -e _start -o "$OUT/init" "$OUT/init.o"
+# /init (musl) and /fpcheck-glibc, and what they print natively: the oracle.
+musl-gcc -O2 -static -DLIBC_NAME='"musl"' -o "$OUT/init" roms/linux/fpcheck.c -lm
+gcc -O2 -static -DLIBC_NAME='"glibc"' -o "$OUT/fpcheck-glibc" roms/linux/fpcheck.c -lm
+{ "$OUT/init"; "$OUT/fpcheck-glibc"; } > "$OUT/fpcheck.host"
 
 # The initramfs: a "newc" cpio archive (Linux Documentation/driver-api/early-userspace/
 # buffer-format.rst): per entry the magic 070701, thirteen 8-digit hex fields, the NUL-terminated
@@ -59,6 +63,7 @@ ino=1
     cpio_entry dev 040755 "" 0 0
     cpio_entry dev/console 020600 "" 5 1
     cpio_entry init 0100755 "$OUT/init" 0 0
+    cpio_entry fpcheck-glibc 0100755 "$OUT/fpcheck-glibc" 0 0
     cpio_entry TRAILER!!! 0 "" 0 0
 } > "$OUT/initramfs.cpio"
 
@@ -70,7 +75,8 @@ MILESTONES=(
     "\.\.TIMER: vector="
     "ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A"
     "Run /init as init process"
-    "orrery-init: user space reached on Linux "
+    "fpcheck: running on Linux "
+    "fpcheck: done (child status 0)"
     "reboot: Power down"
 )
 check() {   # machine log status
@@ -79,7 +85,15 @@ check() {   # machine log status
     for m in "${MILESTONES[@]}"; do
         grep -q -- "$m" "$log" || { echo "FAIL $who: missing line matching '$m'"; ok=0; }
     done
-    if [[ $ok == 1 ]]; then echo "ok   $who: $(grep -o 'orrery-init: .*' "$log" | tr -d '\r')"; else tail -20 "$log"; fi
+    # The floating-point lines, in order, exactly as the host CPU printed them.
+    tr -d '\r' < "$log" | grep -E '^(musl|glibc) ' > "$log.fp" || true
+    if ! cmp -s "$log.fp" "$OUT/fpcheck.host"; then
+        echo "FAIL $who: floating-point output differs from the host CPU's:"
+        diff "$OUT/fpcheck.host" "$log.fp" | head -10; ok=0
+    fi
+    if [[ $ok == 1 ]]; then
+        echo "ok   $who: $(grep -o 'fpcheck: running .*' "$log" | tr -d '\r'); $(wc -l < "$log.fp") floating-point lines as on the host"
+    else tail -20 "$log"; fi
     [[ $ok == 1 ]]
 }
 
