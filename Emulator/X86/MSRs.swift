@@ -34,6 +34,9 @@ public enum MSR {
     public static let gsBase: UInt32 = 0xC000_0101
     public static let kernelGSBase: UInt32 = 0xC000_0102
     public static let tscAux: UInt32 = 0xC000_0103
+    /// Legacy AMD performance counters (every AMD64 CPU): PerfEvtSel0-3, then PerfCtr0-3.
+    public static let k7EventSelect0: UInt32 = 0xC001_0000
+    public static let k7PerfCounter0: UInt32 = 0xC001_0004
 }
 
 /// EFER bits.
@@ -60,9 +63,10 @@ public struct MSRFile {
     public var mtrrDefType: UInt64 = 0
     /// CR8: task priority (bits 3:0). The local APIC reads it for TPR once it exists.
     public var cr8: UInt64 = 0
-    /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7.
+    /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7,
+    /// then the 4 legacy AMD event selects and 4 counters (C001_0000-C001_0007).
     public let slots: UnsafeMutablePointer<UInt64>
-    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, slotCount = 35
+    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, perfSlot = 35, slotCount = 43
 
     public init() {
         slots = .allocate(capacity: Self.slotCount)
@@ -133,6 +137,10 @@ extension CPUState {
         case MSR.gsBase: return segmentBase[Seg.gs]
         case MSR.kernelGSBase: return msr.kernelGSBase
         case MSR.tscAux: return tscAux
+        case MSR.k7EventSelect0...(MSR.k7PerfCounter0 + 3):
+            // Stored only: Orrery models no performance events, so an enabled counter keeps
+            // the value last written (kvm-unit-tests' common start-up code resets them).
+            return msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)]
         default:
             if let s = MSRFile.fixedMTRRSlot(index) { return msr.slots[s] }
             throw .gp(0)
@@ -198,6 +206,13 @@ extension CPUState {
         case MSR.tscAux:
             if value >> 32 != 0 { throw .gp(0) }
             tscAux = value
+        case MSR.k7EventSelect0...(MSR.k7EventSelect0 + 3):
+            // PerfEvtSel: bits 63:42 and 39:36 are reserved (APM vol. 2, 13.2.1).
+            if value & 0xFFFF_FC00_0000_0000 != 0 { throw .gp(0) }
+            msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)] = value
+        case MSR.k7PerfCounter0...(MSR.k7PerfCounter0 + 3):
+            // PerfCtr: 48-bit counters; the upper 16 bits of the written value are dropped.
+            msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)] = value & 0xFFFF_FFFF_FFFF
         default:
             guard let s = MSRFile.fixedMTRRSlot(index) else { throw .gp(0) }
             for k in 0..<8 where !Self.validMemoryType((value >> UInt64(8 * k)) & 0xFF, pat: false) { throw .gp(0) }

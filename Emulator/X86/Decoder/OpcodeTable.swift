@@ -73,6 +73,9 @@ public struct Attributes: OptionSet, Sendable {
     /// The operand is not really read or written (LEA's address, NOP's ModRM): no alignment
     /// or memory access; the handler uses the address only.
     public static let addressOnly = Attributes(rawValue: 1 << 7)
+    /// ModRM.mod is ignored and always names a register, with no SIB or displacement
+    /// (MOV to/from CRn/DRn: SDM vol. 2 "MOV—Move to/from Control Registers").
+    public static let modIgnored = Attributes(rawValue: 1 << 12)
 }
 
 /// Up to eight handlers for one instruction: index = size index (0: 8-bit, 1: 16, 2: 32, 3: 64)

@@ -4,8 +4,8 @@
 // All are privileged: #GP(0) unless CPL = 0.
 //
 // The register operand of MOV CRn/DRn is always a general register (ModRM.rm), 64 bits in
-// 64-bit mode and 32 bits otherwise, whatever the operand-size prefix. The decoder treats the
-// mod bits like any R operand (mod != 3 is #UD here; hardware ignores mod: a known difference).
+// 64-bit mode and 32 bits otherwise, whatever the operand-size prefix. ModRM.mod is ignored
+// (always a register, no displacement), as on hardware: the table marks these `.modIgnored`.
 // Writes that change how addresses translate flush the TLB (MMU/TLB.swift) and end the block,
 // so the next block is fetched through the new translation.
 
@@ -170,6 +170,42 @@ enum ControlRegisterOps {
         cpu.pointee.memory.flushPage(ea)
     }
 
+    /// 0F 01 /4 SMSW: stores the machine status word (CR0). A register destination takes CR0
+    /// at the operand size (the upper bits too, SDM "SMSW"); memory always gets 16 bits. Any
+    /// CPL (UMIP, which would restrict it, is not advertised).
+    @inline(__always) static func smsw(_ cpu: CPU, _ i: Instr) { do { try smswBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func smswBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let cr0 = cpu.pointee.cr0
+        switch i.pointee.operandSize {
+        case 2: cpu.setReg(i.rm, UInt16(truncatingIfNeeded: cr0))
+        case 8: cpu.setReg(i.rm, cr0)
+        default: cpu.setReg(i.rm, UInt32(truncatingIfNeeded: cr0))
+        }
+    }
+    @inline(__always) static func smswMem(_ cpu: CPU, _ i: Instr) { do { try smswMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func smswMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.store(cpu.effectiveAddress(i), UInt16(truncatingIfNeeded: cpu.pointee.cr0))
+    }
+
+    /// 0F 01 /6 LMSW r/m16 (CPL 0): loads CR0 bits 3:0 (PE, MP, EM, TS). It can set PE but
+    /// never clear it (SDM "LMSW").
+    @inline(__always) static func lmsw(_ cpu: CPU, _ i: Instr) { do { try lmswBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func lmswBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 { throw .gp(0) }
+        let w = UInt64(cpu.reg(i.rm) as UInt16)
+        try lmswApply(cpu, w)
+    }
+    @inline(__always) static func lmswMem(_ cpu: CPU, _ i: Instr) { do { try lmswMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func lmswMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 { throw .gp(0) }
+        let w = UInt64(try cpu.load(cpu.effectiveAddress(i)) as UInt16)
+        try lmswApply(cpu, w)
+    }
+    @inline(__always) static func lmswApply(_ cpu: CPU, _ w: UInt64) throws(CPUFault) {
+        let old = cpu.pointee.cr0
+        try writeCR0(cpu, (old & ~0xE) | (w & 0xF) | (old & CR0.pe))
+    }
+
     /// 0F 01 F8 SWAPGS (64-bit mode only): exchanges GS.base with KERNEL_GS_BASE.
     @inline(__always) static func swapgs(_ cpu: CPU, _ i: Instr) { do { try swapgsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func swapgsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
@@ -222,4 +258,8 @@ extension ControlRegisterOps {
     static let swapgsSet = HandlerSet(all: ControlRegisterOps.swapgs)
     static let rdmsrSet = HandlerSet(all: ControlRegisterOps.rdmsr)
     static let wrmsrSet = HandlerSet(all: ControlRegisterOps.wrmsr)
+    static let smswSet = HandlerSet(reg16: ControlRegisterOps.smsw, reg32: ControlRegisterOps.smsw, reg64: ControlRegisterOps.smsw,
+                                    mem16: ControlRegisterOps.smswMem, mem32: ControlRegisterOps.smswMem, mem64: ControlRegisterOps.smswMem)
+    static let lmswSet = HandlerSet(reg16: ControlRegisterOps.lmsw, reg32: ControlRegisterOps.lmsw, reg64: ControlRegisterOps.lmsw,
+                                    mem16: ControlRegisterOps.lmswMem, mem32: ControlRegisterOps.lmswMem, mem64: ControlRegisterOps.lmswMem)
 }

@@ -189,12 +189,9 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         pointee.system.setAttributes(seg, attributes)
     }
 
-    /// The decoder mode CS implies: 64-bit when long mode is active and CS.L = 1, otherwise a
-    /// 32-bit protected/compatibility mode (CS.D = 0, 16-bit code, is not modelled yet: it is
-    /// treated as 32-bit).
-    func modeForCS(_ attributes: UInt16) -> CPUMode {
-        longModeActive && attributes & SegmentAttribute.long != 0 ? .long64 : .protected32
-    }
+    /// The decoder mode CS implies: 64-bit when long mode is active and CS.L = 1, otherwise
+    /// 32-bit (CS.D = 1) or 16-bit (CS.D = 0) code (Execution/RealMode.swift).
+    func modeForCS(_ attributes: UInt16) -> CPUMode { decodeMode(attributes) }
 
     /// Loads CS for a control transfer that has already passed its checks: the selector's RPL
     /// becomes the CPL, and the decoder mode follows CS.L/CS.D. Ends the block (the caller also
@@ -232,6 +229,8 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// base. Loading SS opens the one-instruction interrupt shadow.
     func loadSegment(_ seg: Int, _ selector: UInt16) throws(CPUFault) {
         if seg == Seg.cs || seg > Seg.gs { throw .ud }
+        // Real mode: base = selector << 4, no descriptor (Execution/RealMode.swift).
+        if pointee.realMode { loadRealModeSegment(seg, selector); return }
         let cpl = pointee.cpl
         let rpl = UInt8(selector & 3)
         if selector & 0xFFFC == 0 {
