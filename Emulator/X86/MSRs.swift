@@ -16,6 +16,9 @@ public enum MSR {
     public static let sysenterESP: UInt32 = 0x175
     public static let sysenterEIP: UInt32 = 0x176
     public static let apicBase: UInt32 = 0x1B
+    /// Machine-check global registers: MCG_CAP (bank count in bits 7:0), MCG_STATUS.
+    public static let mcgCap: UInt32 = 0x179
+    public static let mcgStatus: UInt32 = 0x17A
     public static let mtrrCap: UInt32 = 0xFE
     public static let miscEnable: UInt32 = 0x1A0
     public static let mtrrPhysBase0: UInt32 = 0x200   // 0x200-0x20F: base/mask pairs 0-7
@@ -119,6 +122,9 @@ extension CPUState {
         switch index {
         case MSR.p5MCAddr, MSR.p5MCType: return 0       // legacy machine-check registers: no event logged
         case MSR.tsc: return tsc
+        // No machine-check banks are modelled: MCG_CAP reports 0 banks and no MCG_CTL, so the
+        // bank MSRs (400h + 4n...) are absent (#GP); MCG_STATUS never shows an event.
+        case MSR.mcgCap, MSR.mcgStatus: return 0
         case MSR.apicBase: return msr.apicBase
         case MSR.mtrrCap: return mtrrCapValue
         case MSR.miscEnable: return msr.miscEnable
@@ -152,6 +158,8 @@ extension CPUState {
     public mutating func writeMSR(_ index: UInt32, _ value: UInt64, tsc: UInt64) throws(CPUFault) -> Bool {
         switch index {
         case MSR.p5MCAddr, MSR.p5MCType: return false
+        case MSR.mcgCap: throw .gp(0)                    // read-only
+        case MSR.mcgStatus: if value != 0 { throw .gp(0) }   // no event to acknowledge
         case MSR.tsc:
             // Writing the TSC moves the offset so that reads continue from `value`.
             tscOffset = tscOffset &+ (value &- tsc)
