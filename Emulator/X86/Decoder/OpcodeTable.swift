@@ -159,7 +159,12 @@ public struct OpcodeEntry {
     /// True when some operand is byte-sized (selects 8-bit handler and byte register numbering).
     var isByteOperation: Bool {
         guard let first = operands.first(where: { op in
-            switch op { case .E, .G, .M, .R, .Z, .O, .X, .Y, .fixed: return true; default: return false }
+            switch op {
+            // DX as an I/O port number (IN/OUT/INS/OUTS) says nothing about the data size.
+            case .fixed(Reg.rdx, .w): return false
+            case .E, .G, .M, .R, .Z, .O, .X, .Y, .fixed: return true
+            default: return false
+            }
         }) else { return false }
         switch first {
         case .E(.b), .G(.b), .M(.b), .R(.b), .Z(.b), .O(.b), .X(.b), .Y(.b), .fixed(_, .b): return true

@@ -101,6 +101,14 @@ public final class X86CPU {
             // board's run loop, on `.halted`, fast-forwards virtual time to its next event,
             // raises the interrupt lines it implies, and calls `run` again.
             if cpu.pointee.halted { return .halted }
+            // TF or a DR7 breakpoint armed: one instruction per block, checked for #DB
+            // (Execution/Debug.swift). A code breakpoint is a fault taken before the fetch.
+            let debugging = debugFeaturesArmed
+            if _slowPath(debugging) {
+                var delivered = false
+                if !checkInstructionBreakpoint(delivered: &delivered) { return .tripleFault }
+                if delivered { remaining -= 1; continue }
+            }
             let rip = cpu.pointee.regs[Reg.rip]
             let block: (start: Int32, count: Int32)
             do { block = try findBlock(rip) } catch {
@@ -115,7 +123,9 @@ public final class X86CPU {
             // Inside an interrupt shadow run exactly one instruction, then let interrupts in.
             let shadow = cpu.pointee.system.interruptShadow
             var limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
-            if shadow { limit = 1 }
+            if shadow || debugging { limit = 1 }
+            let tfBefore = cpu.pointee.flagBits & Flag.tf != 0
+            let rfBefore = cpu.pointee.flagBits & Flag.rf != 0
             let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
             cpu.pointee.blockEntry = UnsafeRawPointer(first)
@@ -166,6 +176,11 @@ public final class X86CPU {
             cpu.pointee.exitBlock = BlockExit.none
             cpu.pointee.instructionsRetired &+= UInt64(executed)
             remaining -= UInt64(executed)
+            if _slowPath(debugging) {
+                // A MOV SS / POP SS just opened the stack shadow: the single-step trap waits.
+                let shadowOpened = !shadow && cpu.pointee.system.interruptShadow
+                if !finishDebugStep(tfBefore: tfBefore, rfBefore: rfBefore, shadowOpened: shadowOpened) { return .tripleFault }
+            }
         }
         return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
     }
