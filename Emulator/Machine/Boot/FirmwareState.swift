@@ -34,6 +34,15 @@ extension Machine {
         ports.write(0x43, size: 1, value: 0x36)
         ports.write(0x40, size: 1, value: 0)
         ports.write(0x40, size: 1, value: 0)
+        // Starting the counter raises OUT0, an edge the 8259 latches at once; the BIOS takes
+        // that interrupt long before it boots the kernel: acknowledge it and send the EOI.
+        if let pic = devices?.pic {
+            for _ in 0..<16 where pic.pendingVector() != nil {
+                pic.acknowledge()
+                ports.write(0xA0, size: 1, value: 0x20)
+                ports.write(0x20, size: 1, value: 0x20)
+            }
+        }
         // Stubs: +0 IRQ 0-7 (push ax; mov al, 20h; out 20h, al; pop ax; iret),
         // +16 IRQ 8-15 (the same, with an EOI to the slave first), +32 iret.
         let master: [UInt8] = [0x50, 0xB0, 0x20, 0xE6, 0x20, 0x58, 0xCF]
