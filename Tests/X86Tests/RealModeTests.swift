@@ -144,6 +144,27 @@ final class RealModeTests: XCTestCase {
         XCTAssertEqual(p[Reg.rdx], 0x1234)
         XCTAssertEqual(p[Reg.rax], 0x8765_4321)
     }
+
+    func testPCIDEAndINVPCID() {
+        // MOV CR4, RAX with PCIDE: #GP while CR3[11:0] != 0 (SDM "MOV CR"), allowed with PCID 0.
+        let a = TestCPU([0x0F, 0x22, 0xE0]); a[Reg.rax] = a.state.pointee.cr4 | CR4.pcide
+        a.state.pointee.cr3 = 0x5001
+        XCTAssertEqual(a.run(), .exception(.gp(0), rip: 0x1000))
+        let b = TestCPU([0x0F, 0x22, 0xE0, 0x0F, 0x22, 0xC1]); b[Reg.rax] = b.state.pointee.cr4 | CR4.pcide
+        b[Reg.rcx] = b.state.pointee.cr0 & ~CR0.pg
+        XCTAssertEqual(b.run(1), .budgetExhausted)
+        // ... and then paging may not be turned off: #GP.
+        XCTAssertEqual(b.run(1), .exception(.gp(0), rip: 0x1003))
+        // INVPCID (66 0F 38 82 /r): type 2 fine; type 4 #GP; PCID 1 with type 0 while PCIDE = 0 #GP.
+        let code: [UInt8] = [0x66, 0x0F, 0x38, 0x82, 0x03]     // invpcid rax, [rbx]
+        let c = TestCPU(code); c[Reg.rax] = 2; c[Reg.rbx] = 0x6000
+        XCTAssertEqual(c.run(), .budgetExhausted)
+        let d = TestCPU(code); d[Reg.rax] = 4; d[Reg.rbx] = 0x6000
+        XCTAssertEqual(d.run(), .exception(.gp(0), rip: 0x1000))
+        let e = TestCPU(code); e[Reg.rax] = 0; e[Reg.rbx] = 0x6000
+        e.ram.write([1], at: 0x6000)
+        XCTAssertEqual(e.run(), .exception(.gp(0), rip: 0x1000))
+    }
 }
 
 private extension PhysicalMemory {

@@ -112,6 +112,9 @@ func buildMap0F38() -> [OpcodeNode] {
     // MOVBE (no prefix or 66); F2 0F 38 F0/F1 is CRC32 ([2/6], SSE4.2).
     m[0xF0] = .byPrefix(none: .op("movbe", [.G(.v), .M(.v)], Move.movbeLoad), p66: nil, pF3: .invalid, pF2: .invalid)
     m[0xF1] = .byPrefix(none: .op("movbe", [.M(.v), .G(.v)], Move.movbeStore), p66: nil, pF3: .invalid, pF2: .invalid)
+    // 66 0F 38 82 INVPCID Gy, Mdq (ControlRegisters.swift): the register is 64-bit in 64-bit mode.
+    m[0x82] = .byPrefix(none: .invalid, p66: .op("invpcid", [.G(.y), .M(.x)], ControlRegisterOps.invpcidSet, [.default64]),
+                        pF3: .invalid, pF2: .invalid)
     return m
 }
 

@@ -124,8 +124,8 @@ public final class X86CPU {
             let shadow = cpu.pointee.system.interruptShadow
             var limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
             if shadow || debugging { limit = 1 }
-            let tfBefore = cpu.pointee.flagBits & Flag.tf != 0
-            let rfBefore = cpu.pointee.flagBits & Flag.rf != 0
+            // TF and RF as the instruction starts (read only in debug mode).
+            let flagsBefore = cpu.pointee.flagBits
             let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
             cpu.pointee.blockEntry = UnsafeRawPointer(first)
@@ -179,7 +179,8 @@ public final class X86CPU {
             if _slowPath(debugging) {
                 // A MOV SS / POP SS just opened the stack shadow: the single-step trap waits.
                 let shadowOpened = !shadow && cpu.pointee.system.interruptShadow
-                if !finishDebugStep(tfBefore: tfBefore, rfBefore: rfBefore, shadowOpened: shadowOpened) { return .tripleFault }
+                if !finishDebugStep(tfBefore: flagsBefore & Flag.tf != 0, rfBefore: flagsBefore & Flag.rf != 0,
+                                    shadowOpened: shadowOpened) { return .tripleFault }
             }
         }
         return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
