@@ -16,7 +16,8 @@
 # -append). Orrery runs `orrery run --kernel X.flat --append ARGS`: one vCPU and its own CPU model,
 # so -cpu and -smp are not passed (a test configured for several CPUs runs on one).
 # A test's verdict comes from its exit status, as kvm-unit-tests reads it: exit(0) reaches
-# isa-debug-exit as status 1 (PASS), exit(77) as 155 (SKIP), anything else is FAIL.
+# isa-debug-exit as status 1 (PASS); an all-skipped run exits with 77 >> 1 = 38, status 77 (SKIP);
+# 127 is abort(); anything else is FAIL.
 # Not run in CI (CI has no kvm-unit-tests sources); see docs/kvm-unit-tests.md.
 set -uo pipefail
 
@@ -41,9 +42,10 @@ verdict() { # status logfile timed_out
     if [ "$timed" = 1 ]; then echo "FAIL (timeout ${timeout_s}s) $summary"; return; fi
     case $status in
         1) echo "PASS ${summary:-}";;
-        155) echo "SKIP ${summary:-$(grep -a -m1 -i 'skip' "$log" | tr -d '\r' | cut -c1-70)}";;
-        *) local why=$summary
-           [ -n "$why" ] || why=$(grep -a -m1 -E 'FAIL|Unhandled|exception|error' "$log" | tr -d '\r' | cut -c1-70)
+        77) echo "SKIP ${summary:-$(grep -a -m1 -i 'skip' "$log" | tr -d '\r' | cut -c1-70)}";;
+        *) local why
+           why=$(grep -a -m1 -E '^FAIL|^Unhandled|^orrery:' "$log" | tr -d '\r' | cut -c1-70)
+           [ -n "$summary" ] && why="$summary; first: $why"
            [ -n "$why" ] || why=$(tail -n1 "$log" | tr -d '\r' | cut -c1-70)
            echo "FAIL (status $status) $why";;
     esac
