@@ -8,8 +8,11 @@
 //   instruction executes, RIP stays at it. RFLAGS.RF = 1 suppresses instruction breakpoints
 //   for one instruction (a handler returns with RF set in the IRET image); the CPU clears RF
 //   after each instruction that completes.
-// - TF = 1 at the start of an instruction: a *trap* after it completes, RIP at the next one.
-//   After MOV SS / POP SS the trap waits one more instruction (the stack-switch shadow).
+// - TF = 1 at the start of an instruction: a *trap* after it completes, RIP at the next one,
+//   unless the instruction cleared TF (SYSCALL masks it through SFMASK: no trap after it).
+//   An instruction that sets TF (POPF, IRET) traps only after the next one; SYSRET that loads
+//   TF = 1 traps right after itself (as KVM on hardware, checked by kvm-unit-tests' syscall
+//   test). After MOV SS / POP SS the trap waits one more instruction (the stack-switch shadow).
 // - #DB sets DR6: Bn for each enabled breakpoint that matched, BS (bit 14) for a single step.
 //   DR6 bits are sticky: the handler clears them.
 // On AMD (the reference CPU) an instruction breakpoint on the instruction after MOV SS is not
@@ -48,6 +51,14 @@ extension X86CPU {
     func checkInstructionBreakpoint(delivered: inout Bool) -> Bool {
         let cpu = state
         delivered = false
+        if cpu.pointee.system.singleStepAfterReturn {
+            // The single-step trap of a SYSRET that set TF (see the file comment).
+            cpu.pointee.system.singleStepAfterReturn = false
+            cpu.pointee.msr.setDebugRegister(6, cpu.pointee.msr.debugRegister(6) | Self.dr6SingleStep)
+            delivered = true
+            let rip = cpu.pointee.regs[Reg.rip]
+            return deliver(CPUFault(.debug, trap: true), returnRIP: rip, instructionRIP: rip)
+        }
         if cpu.pointee.flagBits & Flag.rf != 0 { return true }
         let rip = cpu.pointee.regs[Reg.rip]
         var linear = rip &+ cpu.pointee.segmentBase[Seg.cs]
@@ -66,7 +77,10 @@ extension X86CPU {
     func finishDebugStep(tfBefore: Bool, rfBefore: Bool, shadowOpened: Bool) -> Bool {
         let cpu = state
         if rfBefore { cpu.pointee.flagBits &= ~Flag.rf }
-        guard tfBefore && !shadowOpened else { return true }
+        // SYSRET's own trap is taken at the next boundary (checkInstructionBreakpoint).
+        if cpu.pointee.system.singleStepAfterReturn { return true }
+        let tfAfter = cpu.pointee.flagBits & Flag.tf != 0
+        guard tfBefore && tfAfter && !shadowOpened else { return true }
         cpu.pointee.msr.setDebugRegister(6, cpu.pointee.msr.debugRegister(6) | Self.dr6SingleStep)
         let rip = cpu.pointee.regs[Reg.rip]
         return deliver(CPUFault(.debug, trap: true), returnRIP: rip, instructionRIP: rip)

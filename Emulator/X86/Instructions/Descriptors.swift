@@ -49,6 +49,9 @@ public struct SystemRegisters {
     public var nmiBlocked: Bool = false
     /// An NMI is latched and waits for delivery (edge-triggered: one pending at most).
     public var nmiPending: Bool = false
+    /// SYSRET loaded RFLAGS.TF = 1: the single-step #DB is taken right after it, before the
+    /// first user instruction (Execution/Debug.swift; kvm-unit-tests' syscall test).
+    public var singleStepAfterReturn: Bool = false
     /// Fast system call MSRs (the MSR file, "mmu"'s Emulator/X86/MSRs.swift, reads and writes
     /// these): STAR (C000_0081), LSTAR (C000_0082), CSTAR (C000_0083), SFMASK (C000_0084),
     /// SYSENTER_CS/ESP/EIP (174h-176h).
@@ -67,7 +70,7 @@ public struct SystemRegisters {
         for v in [gdtBase, UInt64(gdtLimit), idtBase, UInt64(idtLimit),
                   UInt64(ldtSelector), ldtBase, UInt64(ldtLimit), UInt64(ldtAttributes),
                   UInt64(trSelector), trBase, UInt64(trLimit), UInt64(trAttributes),
-                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0,
+                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0, singleStepAfterReturn ? 1 : 0,
                   star, lstar, cstar, sfmask, sysenterCS, sysenterESP, sysenterEIP] { h.add(v) }
         for s in 0..<6 { h.add(UInt64(limit(s)) | UInt64(attributes(s)) << 32) }
     }
