@@ -98,7 +98,13 @@ public struct MSRFile {
 
     /// DR0-DR7 (DR4/DR5 are resolved to DR6/DR7 by the instruction).
     public func debugRegister(_ n: Int) -> UInt64 { slots[Self.debugSlot + (n & 7)] }
-    public func setDebugRegister(_ n: Int, _ v: UInt64) { slots[Self.debugSlot + (n & 7)] = v }
+    public mutating func setDebugRegister(_ n: Int, _ v: UInt64) {
+        slots[Self.debugSlot + (n & 7)] = v
+        if n & 7 == 7 { breakpointsEnabled = v & 0xFF != 0 }
+    }
+    /// DR7 has an L or G enable bit set (kept with DR7 so the dispatcher tests one byte per
+    /// block, next to RFLAGS.TF, to decide whether to check for #DB: Execution/Debug.swift).
+    public private(set) var breakpointsEnabled = false
 
     /// Slot of a fixed-range MTRR index, or nil.
     static func fixedMTRRSlot(_ index: UInt32) -> Int? {

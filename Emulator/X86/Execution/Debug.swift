@@ -29,8 +29,7 @@ extension X86CPU {
 
     /// True when TF or any breakpoint enable bit (DR7 bits 7:0) is set.
     @inline(__always) var debugFeaturesArmed: Bool {
-        state.pointee.flagBits & Flag.tf != 0
-            || state.pointee.msr.slots[MSRFile.debugSlot + 7] & 0xFF != 0
+        state.pointee.flagBits & Flag.tf != 0 || state.pointee.msr.breakpointsEnabled
     }
 
     /// The DR6 Bn bits of the enabled instruction breakpoints at linear address `linear`.

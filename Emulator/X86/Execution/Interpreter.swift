@@ -124,8 +124,9 @@ public final class X86CPU {
             let shadow = cpu.pointee.system.interruptShadow
             var limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
             if shadow || debugging { limit = 1 }
-            // TF and RF as the instruction starts (read only in debug mode).
-            let flagsBefore = cpu.pointee.flagBits
+            // TF and RF as the instruction starts (only needed in debug mode).
+            var flagsBefore: UInt64 = 0
+            if _slowPath(debugging) { flagsBefore = cpu.pointee.flagBits }
             let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
             cpu.pointee.blockEntry = UnsafeRawPointer(first)
