@@ -43,6 +43,11 @@ public struct TestCase {
     /// XMM0-XMM15 as 32 little-endian qwords (lo, hi per register) and MXCSR.
     public var xmm = [UInt64](repeating: 0, count: 32)
     public var mxcsr: UInt32 = 0x1F80
+    /// RCPPS/RCPSS/RSQRTPS/RSQRTSS: the low `approximateLanes` binary32 lanes of XMM register
+    /// `approximateRegister` are model-specific approximations; they are compared within the
+    /// architectural error bound instead of bit for bit (see Compare.swift).
+    public var approximateRegister: Int? = nil
+    public var approximateLanes = 0
 
     public init(family: String, name: String, code: [UInt8], regs: [UInt64], rflags: UInt64) {
         self.family = family; self.name = name; self.code = code; self.regs = regs; self.rflags = rflags

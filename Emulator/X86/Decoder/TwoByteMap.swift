@@ -105,6 +105,7 @@ func buildTwoByteMap() -> [OpcodeNode] {
                              register: .byRM([.op("swapgs", [], ControlRegisterOps.swapgsSet), .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
                                               .invalid, .invalid, .invalid, .invalid]))])
     addSSEEntries(&m)   // SSE/SSE2: Decoder/SSEMap.swift
+    addSSE3Entries(&m)  // SSE3: Decoder/SSEExtendedMap.swift
     return m
 }
 
@@ -116,9 +117,12 @@ func buildMap0F38() -> [OpcodeNode] {
     // 66 0F 38 82 INVPCID Gy, Mdq (ControlRegisters.swift): the register is 64-bit in 64-bit mode.
     m[0x82] = .byPrefix(none: .invalid, p66: .op("invpcid", [.G(.y), .M(.x)], ControlRegisterOps.invpcidSet, [.default64]),
                         pF3: .invalid, pF2: .invalid)
+    addSSEEntries0F38(&m)  // SSSE3, SSE4.1, SSE4.2: Decoder/SSEExtendedMap.swift
     return m
 }
 
 func buildMap0F3A() -> [OpcodeNode] {
-    [OpcodeNode](repeating: .invalid, count: 256)
+    var m = [OpcodeNode](repeating: .invalid, count: 256)
+    addSSEEntries0F3A(&m)  // SSSE3, SSE4.1, SSE4.2: Decoder/SSEExtendedMap.swift
+    return m
 }
