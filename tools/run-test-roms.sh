@@ -13,7 +13,7 @@ for expected in roms/tests/*.expected; do
     elf=roms/build/tests/$name.elf
     set +e
     timeout 60 qemu-system-x86_64 -kernel "$elf" -debugcon stdio -display none -no-reboot \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 > "roms/build/tests/$name.qemu.out" 2>/dev/null
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device pc-testdev > "roms/build/tests/$name.qemu.out" 2>/dev/null
     qemu_status=$?
     timeout 60 "$orrery" run --kernel "$elf" > "roms/build/tests/$name.orrery.out"
     orrery_status=$?

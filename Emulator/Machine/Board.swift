@@ -55,6 +55,8 @@ extension Machine {
         // ExtINT) and delivers exceptions through the IDT, as a PC does.
         cpu.interruptSource = d.lapic
         cpu.deliversExceptions = true
+        // NMIs the local APIC accepts (ICR self-NMI, LINT1 in NMI mode) latch the CPU's NMI.
+        d.lapic.onNMI = { [unowned cpu] in cpu.requestNMI() }
     }
 }
 

@@ -157,6 +157,11 @@ public struct CPUIDModel: Sendable {
         // virtual time, which keeps running while halted).
         CPUIDFeature(name: "InvariantTSC", leaf: 0x8000_0007, register: .edx, bit: 8, probe: [0x0F, 0x31],
                      meaning: "constant-rate TSC"),
+        // Process-context identifiers ([3/6]): CR4.PCIDE and INVPCID (MMU/Paging.swift, ControlRegisters.swift).
+        CPUIDFeature(name: "PCID", leaf: 1, register: .ecx, bit: 17, probe: [0x0F, 0x22, 0xE0],
+                     meaning: "CR4.PCIDE"),
+        CPUIDFeature(name: "INVPCID", leaf: 7, register: .ebx, bit: 10, probe: [0x66, 0x0F, 0x38, 0x82, 0x00],
+                     meaning: "INVPCID"),
     ]
 
     /// Bits advertised in one register of one leaf.

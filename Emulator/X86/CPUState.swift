@@ -38,6 +38,10 @@ public enum CPUMode: UInt8, Sendable {
     case long64 = 0
     /// 32-bit protected (or compatibility) mode with CS.D = 1: operand and address size 32.
     case protected32 = 1
+    /// A 16-bit code segment (CS.D = 0): real mode, or 16-bit protected mode. Operand and
+    /// address size 16 (66/67 select 32). Whether CR0.PE is set decides how segment loads and
+    /// interrupts work, not how instructions decode (see Execution/RealMode.swift).
+    case mode16 = 2
 }
 
 /// RFLAGS bit masks.

@@ -16,6 +16,9 @@ public enum MSR {
     public static let sysenterESP: UInt32 = 0x175
     public static let sysenterEIP: UInt32 = 0x176
     public static let apicBase: UInt32 = 0x1B
+    /// Machine-check global registers: MCG_CAP (bank count in bits 7:0), MCG_STATUS.
+    public static let mcgCap: UInt32 = 0x179
+    public static let mcgStatus: UInt32 = 0x17A
     public static let mtrrCap: UInt32 = 0xFE
     public static let miscEnable: UInt32 = 0x1A0
     public static let mtrrPhysBase0: UInt32 = 0x200   // 0x200-0x20F: base/mask pairs 0-7
@@ -34,6 +37,9 @@ public enum MSR {
     public static let gsBase: UInt32 = 0xC000_0101
     public static let kernelGSBase: UInt32 = 0xC000_0102
     public static let tscAux: UInt32 = 0xC000_0103
+    /// Legacy AMD performance counters (every AMD64 CPU): PerfEvtSel0-3, then PerfCtr0-3.
+    public static let k7EventSelect0: UInt32 = 0xC001_0000
+    public static let k7PerfCounter0: UInt32 = 0xC001_0004
     // AMD model-specific registers Linux touches on every boot (AMD APM vol. 2 appendix A,
     // BKDG/PPR for family 17h+).
     /// Microcode patch level: 0 = no patch loaded (read by the microcode loader).
@@ -71,9 +77,10 @@ public struct MSRFile {
     /// CR8: task priority (bits 3:0). The local APIC reads it for TPR once it exists.
     public var cr8: UInt64 = 0
     /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7,
-    /// then the AMD HWCR and NB_CFG.
+    /// then the AMD HWCR and NB_CFG, then the 4 legacy AMD event selects and 4 counters
+    /// (C001_0000-C001_0007).
     public let slots: UnsafeMutablePointer<UInt64>
-    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, hwcrSlot = 35, nbConfigSlot = 36, slotCount = 37
+    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, hwcrSlot = 35, nbConfigSlot = 36, perfSlot = 37, slotCount = 45
     /// HWCR bits software may change: the reset value is TscFreqSel (bit 24, read-only 1);
     /// the writable bits are stored without further effect (SMM lock, TLB flush filter...).
     static let hwcrFixedBits: UInt64 = 1 << 24
@@ -91,7 +98,13 @@ public struct MSRFile {
 
     /// DR0-DR7 (DR4/DR5 are resolved to DR6/DR7 by the instruction).
     public func debugRegister(_ n: Int) -> UInt64 { slots[Self.debugSlot + (n & 7)] }
-    public func setDebugRegister(_ n: Int, _ v: UInt64) { slots[Self.debugSlot + (n & 7)] = v }
+    public mutating func setDebugRegister(_ n: Int, _ v: UInt64) {
+        slots[Self.debugSlot + (n & 7)] = v
+        if n & 7 == 7 { breakpointsEnabled = v & 0xFF != 0 }
+    }
+    /// DR7 has an L or G enable bit set (kept with DR7 so the dispatcher tests one byte per
+    /// block, next to RFLAGS.TF, to decide whether to check for #DB: Execution/Debug.swift).
+    public private(set) var breakpointsEnabled = false
 
     /// Slot of a fixed-range MTRR index, or nil.
     static func fixedMTRRSlot(_ index: UInt32) -> Int? {
@@ -130,6 +143,9 @@ extension CPUState {
         switch index {
         case MSR.p5MCAddr, MSR.p5MCType: return 0       // legacy machine-check registers: no event logged
         case MSR.tsc: return tsc
+        // No machine-check banks are modelled: MCG_CAP reports 0 banks and no MCG_CTL, so the
+        // bank MSRs (400h + 4n...) are absent (#GP); MCG_STATUS never shows an event.
+        case MSR.mcgCap, MSR.mcgStatus: return 0
         case MSR.apicBase: return msr.apicBase
         case MSR.mtrrCap: return mtrrCapValue
         case MSR.miscEnable: return msr.miscEnable
@@ -148,6 +164,10 @@ extension CPUState {
         case MSR.gsBase: return segmentBase[Seg.gs]
         case MSR.kernelGSBase: return msr.kernelGSBase
         case MSR.tscAux: return tscAux
+        case MSR.k7EventSelect0...(MSR.k7PerfCounter0 + 3):
+            // Stored only: Orrery models no performance events, so an enabled counter keeps
+            // the value last written (kvm-unit-tests' common start-up code resets them).
+            return msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)]
         case MSR.amdPatchLevel: return 0
         case MSR.amdHWCR: return msr.slots[MSRFile.hwcrSlot]
         case MSR.amdNBConfig: return msr.slots[MSRFile.nbConfigSlot]
@@ -162,6 +182,8 @@ extension CPUState {
     public mutating func writeMSR(_ index: UInt32, _ value: UInt64, tsc: UInt64) throws(CPUFault) -> Bool {
         switch index {
         case MSR.p5MCAddr, MSR.p5MCType: return false
+        case MSR.mcgCap: throw .gp(0)                    // read-only
+        case MSR.mcgStatus: if value != 0 { throw .gp(0) }   // no event to acknowledge
         case MSR.tsc:
             // Writing the TSC moves the offset so that reads continue from `value`.
             tscOffset = tscOffset &+ (value &- tsc)
@@ -216,6 +238,13 @@ extension CPUState {
         case MSR.tscAux:
             if value >> 32 != 0 { throw .gp(0) }
             tscAux = value
+        case MSR.k7EventSelect0...(MSR.k7EventSelect0 + 3):
+            // PerfEvtSel: bits 63:42 and 39:36 are reserved (APM vol. 2, 13.2.1).
+            if value & 0xFFFF_FC00_0000_0000 != 0 { throw .gp(0) }
+            msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)] = value
+        case MSR.k7PerfCounter0...(MSR.k7PerfCounter0 + 3):
+            // PerfCtr: 48-bit counters; the upper 16 bits of the written value are dropped.
+            msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)] = value & 0xFFFF_FFFF_FFFF
         case MSR.amdHWCR:
             if value >> 32 != 0 { throw .gp(0) }    // bits 63:32 reserved
             msr.slots[MSRFile.hwcrSlot] = value | MSRFile.hwcrFixedBits

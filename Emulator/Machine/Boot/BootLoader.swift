@@ -36,8 +36,10 @@ extension Machine {
             result = try LinuxBoot.load(kernel, commandLine: commandLine, initrd: initrd, into: self)
         case .multiboot1:
             result = try Multiboot1.load(kernel, commandLine: commandLine, modules: modules, into: self)
+            applyFirmwareState()
         case .multiboot2:
             result = try Multiboot2.load(kernel, commandLine: commandLine, modules: modules, into: self)
+            applyFirmwareState()
         case .elf64:
             let image: LoadedImage
             do { image = try ELFLoader.load(kernel, into: ram) } catch { throw .badImage(error.description) }

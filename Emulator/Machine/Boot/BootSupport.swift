@@ -69,8 +69,10 @@ public enum BootLayout {
     /// Bump area for Multiboot info structures, memory maps and strings.
     public static let dataStart: UInt64 = 0x8000
     public static let dataEnd: UInt64 = 0x9_F000
-    /// Kernels and modules must load at or above this address (everything below is the loader's).
-    public static let lowestLoad: UInt64 = 0xA_0000
+    /// Kernels and modules must load at or above this address (everything below is the loader's:
+    /// GDT, page tables, zero page). Multiboot kernels may load into the data area (kvm-unit-tests'
+    /// realmode test is linked at 0x8000); the loader then puts its structures after the kernel.
+    public static let lowestLoad: UInt64 = dataStart
 
     public static let codeSelector: UInt16 = 0x10
     public static let dataSelector: UInt16 = 0x18

@@ -104,6 +104,8 @@ public enum Multiboot1 {
 
         // Modules, page-aligned after the kernel (flag bit 0 asks for it; we always do it).
         var w = BootDataWriter(ram: ram)
+        // A kernel loaded into the boot data area: the info structures go after it.
+        if kernelStart < BootLayout.dataEnd && kernelEnd > w.next { w.next = (kernelEnd + 0xF) & ~0xF }
         var next = (kernelEnd + 0xFFF) & ~0xFFF
         var mods = LEBytes()
         var ranges: [Range<UInt64>] = []

@@ -147,9 +147,11 @@ extension UnsafeMutablePointer where Pointee == CPUState {
             try pointee.write(sp, value, stack: true)
             pointee.regs[Reg.rsp] = sp
         } else {
-            let sp32 = UInt32(truncatingIfNeeded: pointee.regs[Reg.rsp]) &- UInt32(MemoryLayout<T>.size)
-            try pointee.write(pointee.segmentBase[Seg.ss] &+ UInt64(sp32), value, stack: true)
-            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | UInt64(sp32)
+            // ESP, or SP when SS is a 16-bit stack segment (SS.B = 0: real mode, 16-bit code).
+            let mask = stackWidthMask
+            let sp = (pointee.regs[Reg.rsp] &- UInt64(MemoryLayout<T>.size)) & mask
+            try pointee.write((pointee.segmentBase[Seg.ss] &+ sp) & 0xFFFF_FFFF, value, stack: true)
+            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~mask) | sp
         }
     }
 
@@ -161,9 +163,10 @@ extension UnsafeMutablePointer where Pointee == CPUState {
             pointee.regs[Reg.rsp] = sp &+ UInt64(MemoryLayout<T>.size)
             return v
         } else {
-            let sp32 = UInt32(truncatingIfNeeded: pointee.regs[Reg.rsp])
-            let v: T = try pointee.read(pointee.segmentBase[Seg.ss] &+ UInt64(sp32), stack: true)
-            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | UInt64(sp32 &+ UInt32(MemoryLayout<T>.size))
+            let mask = stackWidthMask
+            let sp = pointee.regs[Reg.rsp] & mask
+            let v: T = try pointee.read((pointee.segmentBase[Seg.ss] &+ sp) & 0xFFFF_FFFF, stack: true)
+            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~mask) | ((sp &+ UInt64(MemoryLayout<T>.size)) & mask)
             return v
         }
     }

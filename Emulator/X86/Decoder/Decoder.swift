@@ -205,11 +205,14 @@ public enum Decoder {
             else if rexW { opsize = 8 }
             else if attrs.contains(.default64) { opsize = opsize16 && info.mandatoryPrefixUsed != 0x66 ? 2 : 8 }
             else { opsize = opsize16 && info.mandatoryPrefixUsed != 0x66 ? 2 : 4 }
+        } else if mode == .mode16 {
+            // 16-bit code segment: 66 selects a 32-bit operand (unless it is a mandatory prefix).
+            opsize = opsize16 && info.mandatoryPrefixUsed != 0x66 ? 4 : 2
         } else {
             opsize = opsize16 && info.mandatoryPrefixUsed != 0x66 ? 2 : 4
         }
         if isByte { opsize = 1 }
-        let addrsize = long ? (addrOverride ? 4 : 8) : (addrOverride ? 2 : 4)
+        let addrsize = long ? (addrOverride ? 4 : 8) : mode == .mode16 ? (addrOverride ? 4 : 2) : (addrOverride ? 2 : 4)
         info.operandSizeBytes = opsize
         info.addressSizeBytes = addrsize
 
@@ -224,7 +227,7 @@ public enum Decoder {
             let mod = m >> 6
             info.regNumber = Int((m >> 3) & 7) | (rexR ? 8 : 0)
             info.rmNumber = Int(m & 7) | (rexB ? 8 : 0)
-            if mod != 3 {
+            if mod != 3 && !attrs.contains(.modIgnored) {
                 isMemory = true
                 var rmLow = Int(m & 7)
                 if addrsize == 2 {

@@ -46,6 +46,9 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0xD5] = .op("aad", [.I(.b)], HandlerSet(all: Legacy32.aad), [.invalid64])
     m[0xD6] = .op("salc", [], HandlerSet(all: Legacy32.salc), [.invalid64])
     m[0x60] = .op("pushaw/pusha/pusha", [], Legacy32.pusha, [.invalid64])
+    // LES/LDS m16:16/32 outside 64-bit mode (SegmentLoads.swift); VEX prefixes in 64-bit mode.
+    m[0xC4] = .byMode(long: .invalid, legacy: .op("les", [.G(.v), .M(.v)], SegmentLoads.les, [.endsBlock]))
+    m[0xC5] = .byMode(long: .invalid, legacy: .op("lds", [.G(.v), .M(.v)], SegmentLoads.lds, [.endsBlock]))
     m[0x61] = .op("popaw/popa/popa", [], Legacy32.popa, [.invalid64])
 
     // 40-4F: INC/DEC r (32-bit mode; REX prefixes in 64-bit mode, handled by the decoder).

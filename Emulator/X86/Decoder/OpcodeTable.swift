@@ -73,6 +73,9 @@ public struct Attributes: OptionSet, Sendable {
     /// The operand is not really read or written (LEA's address, NOP's ModRM): no alignment
     /// or memory access; the handler uses the address only.
     public static let addressOnly = Attributes(rawValue: 1 << 7)
+    /// ModRM.mod is ignored and always names a register, with no SIB or displacement
+    /// (MOV to/from CRn/DRn: SDM vol. 2 "MOV—Move to/from Control Registers").
+    public static let modIgnored = Attributes(rawValue: 1 << 12)
 }
 
 /// Up to eight handlers for one instruction: index = size index (0: 8-bit, 1: 16, 2: 32, 3: 64)
@@ -156,7 +159,12 @@ public struct OpcodeEntry {
     /// True when some operand is byte-sized (selects 8-bit handler and byte register numbering).
     var isByteOperation: Bool {
         guard let first = operands.first(where: { op in
-            switch op { case .E, .G, .M, .R, .Z, .O, .X, .Y, .fixed: return true; default: return false }
+            switch op {
+            // DX as an I/O port number (IN/OUT/INS/OUTS) says nothing about the data size.
+            case .fixed(Reg.rdx, .w): return false
+            case .E, .G, .M, .R, .Z, .O, .X, .Y, .fixed: return true
+            default: return false
+            }
         }) else { return false }
         switch first {
         case .E(.b), .G(.b), .M(.b), .R(.b), .Z(.b), .O(.b), .X(.b), .Y(.b), .fixed(_, .b): return true

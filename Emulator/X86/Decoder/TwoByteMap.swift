@@ -23,14 +23,14 @@ func buildTwoByteMap() -> [OpcodeNode] {
     m[0x08] = .op("invd", [], ControlRegisterOps.invdSet)
     m[0x09] = .op("wbinvd", [], ControlRegisterOps.invdSet)
     // MOV CRn/DRn: the general register is 64-bit in 64-bit mode, 32-bit otherwise (66 ignored).
-    m[0x20] = .byMode(long: .op("mov", [.R(.q), .C], ControlRegisterOps.movFromCRSet),
-                      legacy: .op("mov", [.R(.d), .C], ControlRegisterOps.movFromCRSet))
-    m[0x21] = .byMode(long: .op("mov", [.R(.q), .D], ControlRegisterOps.movFromDRSet),
-                      legacy: .op("mov", [.R(.d), .D], ControlRegisterOps.movFromDRSet))
-    m[0x22] = .byMode(long: .op("mov", [.C, .R(.q)], ControlRegisterOps.movToCRSet),
-                      legacy: .op("mov", [.C, .R(.d)], ControlRegisterOps.movToCRSet))
-    m[0x23] = .byMode(long: .op("mov", [.D, .R(.q)], ControlRegisterOps.movToDRSet),
-                      legacy: .op("mov", [.D, .R(.d)], ControlRegisterOps.movToDRSet))
+    m[0x20] = .byMode(long: .op("mov", [.R(.q), .C], ControlRegisterOps.movFromCRSet, [.modIgnored]),
+                      legacy: .op("mov", [.R(.d), .C], ControlRegisterOps.movFromCRSet, [.modIgnored]))
+    m[0x21] = .byMode(long: .op("mov", [.R(.q), .D], ControlRegisterOps.movFromDRSet, [.modIgnored]),
+                      legacy: .op("mov", [.R(.d), .D], ControlRegisterOps.movFromDRSet, [.modIgnored]))
+    m[0x22] = .byMode(long: .op("mov", [.C, .R(.q)], ControlRegisterOps.movToCRSet, [.modIgnored]),
+                      legacy: .op("mov", [.C, .R(.d)], ControlRegisterOps.movToCRSet, [.modIgnored]))
+    m[0x23] = .byMode(long: .op("mov", [.D, .R(.q)], ControlRegisterOps.movToDRSet, [.modIgnored]),
+                      legacy: .op("mov", [.D, .R(.d)], ControlRegisterOps.movToDRSet, [.modIgnored]))
     m[0x30] = .op("wrmsr", [], ControlRegisterOps.wrmsrSet)
     m[0x32] = .op("rdmsr", [], ControlRegisterOps.rdmsrSet)
     m[0x0B] = .op("ud2", [], System.ud2, [.endsBlock])
@@ -63,6 +63,10 @@ func buildTwoByteMap() -> [OpcodeNode] {
     m[0xB0] = .op("cmpxchg", [.E(.b), .G(.b)], Move.cmpxchg, [.lockable])
     m[0xB1] = .op("cmpxchg", [.E(.v), .G(.v)], Move.cmpxchg, [.lockable])
     m[0xB3] = .op("btr", [.E(.v), .G(.v)], Bit.bitTest(.btr, immediate: false), [.lockable])
+    // LSS/LFS/LGS Gv, Mp (SegmentLoads.swift).
+    m[0xB2] = .op("lss", [.G(.v), .M(.v)], SegmentLoads.lss, [.endsBlock])
+    m[0xB4] = .op("lfs", [.G(.v), .M(.v)], SegmentLoads.lfs, [.endsBlock])
+    m[0xB5] = .op("lgs", [.G(.v), .M(.v)], SegmentLoads.lgs, [.endsBlock])
     m[0xB6] = .op("movzx", [.G(.v), .E(.b)], Move.movzx(sourceBytes: 1))
     m[0xB7] = .op("movzx", [.G(.v), .E(.w)], Move.movzx(sourceBytes: 2))
     m[0xB8] = .byPrefix(none: .invalid, p66: nil, pF3: .op("popcnt", [.G(.v), .E(.v)], Bit.popcnt), pF2: nil)
@@ -94,7 +98,9 @@ func buildTwoByteMap() -> [OpcodeNode] {
                       .byMod(memory: .op("sidt", [.M(.q)], DescriptorTables.sidt), register: .invalid),
                       .byMod(memory: .op("lgdt", [.M(.q)], DescriptorTables.lgdt), register: .invalid),
                       .byMod(memory: .op("lidt", [.M(.q)], DescriptorTables.lidt), register: .invalid),
-                      .invalid, .invalid, .invalid,
+                      .op("smsw", [.E(.v)], ControlRegisterOps.smswSet),
+                      .invalid,
+                      .op("lmsw", [.E(.w)], ControlRegisterOps.lmswSet, [.endsBlock]),
                       .byMod(memory: .op("invlpg", [.M(.b)], ControlRegisterOps.invlpgSet, [.addressOnly]),
                              register: .byRM([.op("swapgs", [], ControlRegisterOps.swapgsSet), .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
                                               .invalid, .invalid, .invalid, .invalid]))])
@@ -108,6 +114,9 @@ func buildMap0F38() -> [OpcodeNode] {
     // MOVBE (no prefix or 66); F2 0F 38 F0/F1 is CRC32 ([2/6], SSE4.2).
     m[0xF0] = .byPrefix(none: .op("movbe", [.G(.v), .M(.v)], Move.movbeLoad), p66: nil, pF3: .invalid, pF2: .invalid)
     m[0xF1] = .byPrefix(none: .op("movbe", [.M(.v), .G(.v)], Move.movbeStore), p66: nil, pF3: .invalid, pF2: .invalid)
+    // 66 0F 38 82 INVPCID Gy, Mdq (ControlRegisters.swift): the register is 64-bit in 64-bit mode.
+    m[0x82] = .byPrefix(none: .invalid, p66: .op("invpcid", [.G(.y), .M(.x)], ControlRegisterOps.invpcidSet, [.default64]),
+                        pF3: .invalid, pF2: .invalid)
     addSSEEntries0F38(&m)  // SSSE3, SSE4.1, SSE4.2: Decoder/SSEExtendedMap.swift
     return m
 }

@@ -6,6 +6,7 @@
 // References: Intel SDM vol. 3 §6.12-6.14 (interrupt and exception handling, 64-bit mode),
 // Table 6-5 (conditions for generating a double fault), AMD APM vol. 2 §8.7-8.9.
 //
+// Real mode (CR0.PE = 0) uses the interrupt vector table instead: Execution/RealMode.swift.
 // Not modelled: task gates and hardware task switches (#GP instead), 16-bit gates (#GP),
 // virtual-8086 mode.
 
@@ -80,7 +81,9 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// Pushes the error code for vectors that have one; the caller passes nil otherwise.
     func deliverOnce(vector: UInt8, errorCode: UInt32?, source: EventSource, returnRIP: UInt64,
                      setRF: Bool) throws(CPUFault) {
-        if longModeActive {
+        if pointee.realMode {
+            try deliverReal(vector: vector, returnRIP: returnRIP)
+        } else if longModeActive {
             try deliverLong(vector: vector, errorCode: errorCode, source: source, returnRIP: returnRIP, setRF: setRF)
         } else {
             try deliverProtected(vector: vector, errorCode: errorCode, source: source, returnRIP: returnRIP, setRF: setRF)

@@ -104,6 +104,14 @@ public final class X86CPU {
             // board's run loop, on `.halted`, fast-forwards virtual time to its next event,
             // raises the interrupt lines it implies, and calls `run` again.
             if cpu.pointee.halted { return .halted }
+            // TF or a DR7 breakpoint armed: one instruction per block, checked for #DB
+            // (Execution/Debug.swift). A code breakpoint is a fault taken before the fetch.
+            let debugging = debugFeaturesArmed
+            if _slowPath(debugging) {
+                var delivered = false
+                if !checkInstructionBreakpoint(delivered: &delivered) { return .tripleFault }
+                if delivered { remaining -= 1; continue }
+            }
             let rip = cpu.pointee.regs[Reg.rip]
             let block: (start: Int32, count: Int32)
             do { block = try findBlock(rip) } catch {
@@ -118,7 +126,10 @@ public final class X86CPU {
             // Inside an interrupt shadow run exactly one instruction, then let interrupts in.
             let shadow = cpu.pointee.system.interruptShadow
             var limit = UInt64(block.count) < remaining ? Int(block.count) : Int(remaining)
-            if shadow { limit = 1 }
+            if shadow || debugging { limit = 1 }
+            // TF and RF as the instruction starts (only needed in debug mode).
+            var flagsBefore: UInt64 = 0
+            if _slowPath(debugging) { flagsBefore = cpu.pointee.flagBits }
             let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
             cpu.pointee.blockEntry = UnsafeRawPointer(first)
@@ -169,6 +180,12 @@ public final class X86CPU {
             cpu.pointee.exitBlock = BlockExit.none
             cpu.pointee.instructionsRetired &+= UInt64(executed)
             remaining -= UInt64(executed)
+            if _slowPath(debugging) {
+                // A MOV SS / POP SS just opened the stack shadow: the single-step trap waits.
+                let shadowOpened = !shadow && cpu.pointee.system.interruptShadow
+                if !finishDebugStep(tfBefore: flagsBefore & Flag.tf != 0, rfBefore: flagsBefore & Flag.rf != 0,
+                                    shadowOpened: shadowOpened) { return .tripleFault }
+            }
         }
         return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
     }
@@ -208,8 +225,10 @@ public final class X86CPU {
 
     @inline(__always)
     func findBlock(_ rip: UInt64) throws(CPUFault) -> (start: Int32, count: Int32) {
-        // Through paging when CR0.PG is set (fetch permissions, #PF with the I/D bit).
-        let physical = try state.pointee.translateFetch(rip)
+        // RIP is an offset in CS: code is fetched from CS.base + RIP (the base is 0 in 64-bit
+        // mode and with flat segments; real mode has base = CS << 4). Through paging when
+        // CR0.PG is set (fetch permissions, #PF with the I/D bit).
+        let physical = try state.pointee.translateFetch(rip &+ state.pointee.segmentBase[Seg.cs])
         let slot = BlockCache.slot(physical)
         // Compared in place through a pointer: copying the 48-byte record to the stack and
         // reading its fields back cost a store-forwarding stall on every block (measured).
@@ -231,7 +250,8 @@ public final class X86CPU {
         if state.pointee.cr0 & CR0.pg == 0 { return true }
         let saved = state.pointee.cr2
         defer { state.pointee.cr2 = saved }
-        guard let np = try? state.pointee.translateFetch((rip & ~0xFFF) &+ 0x1000) else { return false }
+        let linear = rip &+ state.pointee.segmentBase[Seg.cs]
+        guard let np = try? state.pointee.translateFetch((linear & ~0xFFF) &+ 0x1000) else { return false }
         return UInt32(truncatingIfNeeded: np >> 12) == record.page1
     }
 
@@ -255,13 +275,18 @@ public final class X86CPU {
         record.page1 = UInt32(firstPage)
         memory.markCodePage(Int(firstPage))
 
+        // Instructions are decoded at their CS offsets (`address`: branch targets and nextRIP
+        // are offsets); pages are judged by the linear address CS.base + offset.
+        let csBase = state.pointee.segmentBase[Seg.cs]
+        let startLinear = rip &+ csBase
         var address = rip
         var count = 0
         var buffer: (UInt64, UInt64) = (0, 0)
         decodeLoop: while count < BlockCache.maxBlockInstructions {
             // Instruction bytes: straight from RAM, or copied when they may cross the page end.
-            let pa = (physical & ~0xFFF) | (address & 0xFFF)
-            let inPage = Int(4096 - (address & 0xFFF))
+            let linear = address &+ csBase
+            let pa = (physical & ~0xFFF) | (linear & 0xFFF)
+            let inPage = Int(4096 - (linear & 0xFFF))
             var outcome: DecodeOutcome
             // A fault translating the next page (#PF under paging), for an instruction that needs it.
             var crossFault: CPUFault? = nil
@@ -270,7 +295,7 @@ public final class X86CPU {
             } else {
                 // Copy the tail of this page and as much of the next page as is RAM.
                 var available = inPage
-                let nextLinear = address &+ UInt64(inPage)
+                let nextLinear = linear &+ UInt64(inPage)
                 var nextPhysical: UInt64? = nil
                 let savedCR2 = state.pointee.cr2
                 do {
@@ -303,7 +328,8 @@ public final class X86CPU {
                 count += 1
                 address = decoded.nextRIP
                 let ends = info.entry?.attributes.contains(.endsBlock) ?? true
-                if ends || (address & 0xFFF) == 0 || address >> 12 != rip >> 12 || record.page1 != record.page0 {
+                let nextLinear = address &+ csBase
+                if ends || (nextLinear & 0xFFF) == 0 || nextLinear >> 12 != startLinear >> 12 || record.page1 != record.page0 {
                     break decodeLoop
                 }
                 continue decodeLoop
@@ -320,7 +346,7 @@ public final class X86CPU {
                     // The instruction continues on a page that does not translate: a fetch #PF
                     // (CR2 = the first byte of that page) when this instruction is reached.
                     if count == 0 {
-                        state.pointee.cr2 = address &+ UInt64(inPage)
+                        state.pointee.cr2 = linear &+ UInt64(inPage)
                         throw f
                     }
                     break decodeLoop

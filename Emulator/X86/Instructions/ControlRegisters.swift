@@ -4,8 +4,8 @@
 // All are privileged: #GP(0) unless CPL = 0.
 //
 // The register operand of MOV CRn/DRn is always a general register (ModRM.rm), 64 bits in
-// 64-bit mode and 32 bits otherwise, whatever the operand-size prefix. The decoder treats the
-// mod bits like any R operand (mod != 3 is #UD here; hardware ignores mod: a known difference).
+// 64-bit mode and 32 bits otherwise, whatever the operand-size prefix. ModRM.mod is ignored
+// (always a register, no displacement), as on hardware: the table marks these `.modIgnored`.
 // Writes that change how addresses translate flush the TLB (MMU/TLB.swift) and end the block,
 // so the next block is fetched through the new translation.
 
@@ -71,6 +71,8 @@ enum ControlRegisterOps {
             if cpu.pointee.cr4 & CR4.pae == 0 { throw .gp(0) }
             efer |= EFER.lma
         }
+        // Paging may not be turned off while CR4.PCIDE = 1 (SDM "MOV—Move to/from Control Registers").
+        if v & CR0.pg == 0 && cpu.pointee.cr4 & CR4.pcide != 0 { throw .gp(0) }
         if old & CR0.pg != 0 && v & CR0.pg == 0 && efer & EFER.lma != 0 {
             // Leaving long mode is only allowed from compatibility mode; LMA becomes 0.
             if cpu.pointee.mode == .long64 { throw .gp(0) }
@@ -84,8 +86,13 @@ enum ControlRegisterOps {
         cpu.pointee.exitBlock = BlockExit.next
     }
 
-    @inline(never) static func writeCR3(_ cpu: CPU, _ v: UInt64) throws(CPUFault) {
-        // Bits 63:48 (above MAXPHYADDR) are reserved in long mode; no PCID, so bit 63 too.
+    @inline(never) static func writeCR3(_ cpu: CPU, _ value: UInt64) throws(CPUFault) {
+        var v = value
+        // With CR4.PCIDE, bits 11:0 are the PCID and bit 63 asks to keep the PCID's cached
+        // translations (it is not stored). This TLB keeps no PCID tags and flushes on every
+        // CR3 load: always allowed, a TLB may drop entries at any time.
+        if cpu.pointee.cr4 & CR4.pcide != 0 { v &= ~(1 << 63) }
+        // Bits 63:48 (above MAXPHYADDR) are reserved in long mode.
         if cpu.pointee.efer & EFER.lma != 0 && v >> 48 != 0 { throw .gp(0) }
         cpu.pointee.cr3 = v
         // A CR3 load invalidates the non-global translations; this TLB drops the global ones
@@ -99,6 +106,9 @@ enum ControlRegisterOps {
         if v & ~CR4.supported != 0 { throw .gp(0) }
         // PAE may not be cleared while long mode is active.
         if cpu.pointee.efer & EFER.lma != 0 && cpu.pointee.cr0 & CR0.pg != 0 && v & CR4.pae == 0 { throw .gp(0) }
+        // PCIDE may be set only in long mode with CR3[11:0] = 0 (PCID 0).
+        if v & CR4.pcide != 0 && old & CR4.pcide == 0
+            && (cpu.pointee.efer & EFER.lma == 0 || cpu.pointee.cr3 & 0xFFF != 0) { throw .gp(0) }
         cpu.pointee.cr4 = v
         if (old ^ v) & CR4.pagingBits != 0 { cpu.pointee.memory.flushTLB() }
         cpu.pointee.exitBlock = BlockExit.next
@@ -170,6 +180,64 @@ enum ControlRegisterOps {
         cpu.pointee.memory.flushPage(ea)
     }
 
+    /// 0F 01 /4 SMSW: stores the machine status word (CR0). A register destination takes CR0
+    /// at the operand size (the upper bits too, SDM "SMSW"); memory always gets 16 bits. Any
+    /// CPL (UMIP, which would restrict it, is not advertised).
+    @inline(__always) static func smsw(_ cpu: CPU, _ i: Instr) { do { try smswBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func smswBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        let cr0 = cpu.pointee.cr0
+        switch i.pointee.operandSize {
+        case 2: cpu.setReg(i.rm, UInt16(truncatingIfNeeded: cr0))
+        case 8: cpu.setReg(i.rm, cr0)
+        default: cpu.setReg(i.rm, UInt32(truncatingIfNeeded: cr0))
+        }
+    }
+    @inline(__always) static func smswMem(_ cpu: CPU, _ i: Instr) { do { try smswMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func smswMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.store(cpu.effectiveAddress(i), UInt16(truncatingIfNeeded: cpu.pointee.cr0))
+    }
+
+    /// 0F 01 /6 LMSW r/m16 (CPL 0): loads CR0 bits 3:0 (PE, MP, EM, TS). It can set PE but
+    /// never clear it (SDM "LMSW").
+    @inline(__always) static func lmsw(_ cpu: CPU, _ i: Instr) { do { try lmswBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func lmswBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 { throw .gp(0) }
+        let w = UInt64(cpu.reg(i.rm) as UInt16)
+        try lmswApply(cpu, w)
+    }
+    @inline(__always) static func lmswMem(_ cpu: CPU, _ i: Instr) { do { try lmswMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func lmswMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 { throw .gp(0) }
+        let w = UInt64(try cpu.load(cpu.effectiveAddress(i)) as UInt16)
+        try lmswApply(cpu, w)
+    }
+    @inline(__always) static func lmswApply(_ cpu: CPU, _ w: UInt64) throws(CPUFault) {
+        let old = cpu.pointee.cr0
+        try writeCR0(cpu, (old & ~0xE) | (w & 0xF) | (old & CR0.pe))
+    }
+
+    /// 66 0F 38 82 /r INVPCID r64 (r32 outside 64-bit mode), m128 (CPL 0). The descriptor is
+    /// the PCID (bits 11:0 of the first qword; 63:12 reserved) and a linear address. Types:
+    /// 0 one address in one PCID, 1 one PCID, 2 all including globals, 3 all but globals.
+    /// #GP for a type above 3, reserved descriptor bits, a non-zero PCID in types 0/1 while
+    /// CR4.PCIDE = 0, a non-canonical address in type 0. This TLB has no PCID tags: every type
+    /// flushes it whole (a superset of what is asked, which is always allowed).
+    @inline(__always) static func invpcid(_ cpu: CPU, _ i: Instr) { do { try invpcidBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func invpcidBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 { throw .gp(0) }
+        let type = cpu.pointee.mode == .long64 ? cpu.reg(i.reg) as UInt64 : UInt64(cpu.reg(i.reg) as UInt32)
+        let ea = cpu.effectiveAddress(i)
+        let first: UInt64 = try cpu.load(ea)
+        let wrap: UInt64 = cpu.pointee.mode == .long64 ? ~0 : 0xFFFF_FFFF
+        let address: UInt64 = try cpu.load((ea &+ 8) & wrap)
+        if type > 3 || first >> 12 != 0 { throw .gp(0) }
+        let pcid = first & 0xFFF
+        if type <= 1 && pcid != 0 && cpu.pointee.cr4 & CR4.pcide == 0 { throw .gp(0) }
+        if type == 0 && !CPUState.isCanonical(address) { throw .gp(0) }
+        cpu.pointee.memory.flushTLB()
+        cpu.pointee.exitBlock = BlockExit.next
+    }
+
     /// 0F 01 F8 SWAPGS (64-bit mode only): exchanges GS.base with KERNEL_GS_BASE.
     @inline(__always) static func swapgs(_ cpu: CPU, _ i: Instr) { do { try swapgsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func swapgsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
@@ -222,4 +290,9 @@ extension ControlRegisterOps {
     static let swapgsSet = HandlerSet(all: ControlRegisterOps.swapgs)
     static let rdmsrSet = HandlerSet(all: ControlRegisterOps.rdmsr)
     static let wrmsrSet = HandlerSet(all: ControlRegisterOps.wrmsr)
+    static let invpcidSet = HandlerSet(mem32: ControlRegisterOps.invpcid, mem64: ControlRegisterOps.invpcid)
+    static let smswSet = HandlerSet(reg16: ControlRegisterOps.smsw, reg32: ControlRegisterOps.smsw, reg64: ControlRegisterOps.smsw,
+                                    mem16: ControlRegisterOps.smswMem, mem32: ControlRegisterOps.smswMem, mem64: ControlRegisterOps.smswMem)
+    static let lmswSet = HandlerSet(reg16: ControlRegisterOps.lmsw, reg32: ControlRegisterOps.lmsw, reg64: ControlRegisterOps.lmsw,
+                                    mem16: ControlRegisterOps.lmswMem, mem32: ControlRegisterOps.lmswMem, mem64: ControlRegisterOps.lmswMem)
 }

@@ -34,10 +34,8 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         pointee.exitBlock = BlockExit.jumped
     }
 
-    /// Mask of the stack pointer's width: RSP in 64-bit mode, ESP otherwise (SS.B = 1).
-    @inline(__always) var stackMask: UInt64 {
-        pointee.mode == .long64 ? ~0 : 0xFFFF_FFFF
-    }
+    /// Mask of the stack pointer's width: RSP in 64-bit mode, else ESP (SS.B = 1) or SP.
+    @inline(__always) var stackMask: UInt64 { stackWidthMask }
 
     /// Linear address of stack offset `sp` (already reduced to the stack width).
     @inline(__always) func stackLinear(_ sp: UInt64) -> UInt64 {
@@ -51,7 +49,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         if pointee.mode == .long64 {
             pointee.regs[Reg.rsp] = sp
         } else {
-            pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | (sp & 0xFFFF_FFFF)
+            setStackPointerKeepingWidth(sp)
         }
     }
 

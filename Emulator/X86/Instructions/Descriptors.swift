@@ -49,6 +49,9 @@ public struct SystemRegisters {
     public var nmiBlocked: Bool = false
     /// An NMI is latched and waits for delivery (edge-triggered: one pending at most).
     public var nmiPending: Bool = false
+    /// SYSRET loaded RFLAGS.TF = 1: the single-step #DB is taken right after it, before the
+    /// first user instruction (Execution/Debug.swift; kvm-unit-tests' syscall test).
+    public var singleStepAfterReturn: Bool = false
     /// Fast system call MSRs (the MSR file, "mmu"'s Emulator/X86/MSRs.swift, reads and writes
     /// these): STAR (C000_0081), LSTAR (C000_0082), CSTAR (C000_0083), SFMASK (C000_0084),
     /// SYSENTER_CS/ESP/EIP (174h-176h).
@@ -67,7 +70,7 @@ public struct SystemRegisters {
         for v in [gdtBase, UInt64(gdtLimit), idtBase, UInt64(idtLimit),
                   UInt64(ldtSelector), ldtBase, UInt64(ldtLimit), UInt64(ldtAttributes),
                   UInt64(trSelector), trBase, UInt64(trLimit), UInt64(trAttributes),
-                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0,
+                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0, singleStepAfterReturn ? 1 : 0,
                   star, lstar, cstar, sfmask, sysenterCS, sysenterESP, sysenterEIP] { h.add(v) }
         for s in 0..<6 { h.add(UInt64(limit(s)) | UInt64(attributes(s)) << 32) }
     }
@@ -189,12 +192,9 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         pointee.system.setAttributes(seg, attributes)
     }
 
-    /// The decoder mode CS implies: 64-bit when long mode is active and CS.L = 1, otherwise a
-    /// 32-bit protected/compatibility mode (CS.D = 0, 16-bit code, is not modelled yet: it is
-    /// treated as 32-bit).
-    func modeForCS(_ attributes: UInt16) -> CPUMode {
-        longModeActive && attributes & SegmentAttribute.long != 0 ? .long64 : .protected32
-    }
+    /// The decoder mode CS implies: 64-bit when long mode is active and CS.L = 1, otherwise
+    /// 32-bit (CS.D = 1) or 16-bit (CS.D = 0) code (Execution/RealMode.swift).
+    func modeForCS(_ attributes: UInt16) -> CPUMode { decodeMode(attributes) }
 
     /// Loads CS for a control transfer that has already passed its checks: the selector's RPL
     /// becomes the CPL, and the decoder mode follows CS.L/CS.D. Ends the block (the caller also
@@ -232,6 +232,8 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// base. Loading SS opens the one-instruction interrupt shadow.
     func loadSegment(_ seg: Int, _ selector: UInt16) throws(CPUFault) {
         if seg == Seg.cs || seg > Seg.gs { throw .ud }
+        // Real mode: base = selector << 4, no descriptor (Execution/RealMode.swift).
+        if pointee.realMode { loadRealModeSegment(seg, selector); return }
         let cpl = pointee.cpl
         let rpl = UInt8(selector & 3)
         if selector & 0xFFFC == 0 {

@@ -6,8 +6,8 @@
 // AMD (the reference CPU) ignores REX.W on FF /3 and FF /5: the operand is always m16:32 in
 // 64-bit mode (Intel would read m16:64).
 // Not modelled: call gates, task gates and task switches (#GP(selector)), IRET with NT set
-// (a task return: #GP(0)), returns to virtual-8086 mode (#GP(0)), 16-bit code segments
-// (CS.D = 0 runs as 32-bit code).
+// (a task return: #GP(0)), returns to virtual-8086 mode (#GP(0)). In real mode (CR0.PE = 0)
+// these load CS without descriptors: see Execution/RealMode.swift.
 
 enum FarOps<T: GuestInt> {
     /// Reads stack slot `k` (of width T) above RSP (+ `extra` bytes), without popping.
@@ -16,7 +16,7 @@ enum FarOps<T: GuestInt> {
         if cpu.pointee.mode == .long64 {
             return try cpu.pointee.read(cpu.pointee.regs[Reg.rsp] &+ off, stack: true)
         }
-        let esp = (cpu.pointee.regs[Reg.rsp] &+ off) & 0xFFFF_FFFF
+        let esp = (cpu.pointee.regs[Reg.rsp] &+ off) & cpu.stackWidthMask
         return try cpu.pointee.read((cpu.pointee.segmentBase[Seg.ss] &+ esp) & 0xFFFF_FFFF, stack: true)
     }
 
@@ -45,6 +45,7 @@ enum FarOps<T: GuestInt> {
     }
 
     @inline(__always) static func jumpFar(_ cpu: CPU, _ sel: UInt16, _ offset: UInt64) throws(CPUFault) {
+        if cpu.pointee.realMode { return RealModeFar<T>.jump(cpu, sel, offset) }
         let d = try directTarget(cpu, sel)
         let rip = try targetOffset(cpu, offset, d)
         cpu.loadCodeSegment(sel, d, cpl: cpu.pointee.cpl)
@@ -52,6 +53,7 @@ enum FarOps<T: GuestInt> {
     }
 
     @inline(__always) static func callFar(_ cpu: CPU, _ i: Instr, _ sel: UInt16, _ offset: UInt64) throws(CPUFault) {
+        if cpu.pointee.realMode { return try RealModeFar<T>.call(cpu, i, sel, offset) }
         let d = try directTarget(cpu, sel)
         let rip = try targetOffset(cpu, offset, d)
         let savedRSP = cpu.pointee.regs[Reg.rsp]
@@ -134,6 +136,7 @@ enum FarOps<T: GuestInt> {
     /// skipping imm16 bytes of parameters), then nulls data segments the outer ring may not use.
     static func retf(_ cpu: CPU, _ i: Instr) { do { try retfBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func retfBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.realMode { return try RealModeFar<T>.retf(cpu, i) }
         let size = UInt64(MemoryLayout<T>.size)
         let skip = i.imm & 0xFFFF
         let newIP: T = try slot(cpu, 0)
@@ -152,9 +155,7 @@ enum FarOps<T: GuestInt> {
             if cpu.pointee.mode != .long64 { cpu.pointee.regs[Reg.rsp] &= 0xFFFF_FFFF }
             cpu.nullifyInaccessibleSegments()
         } else {
-            let sp = cpu.pointee.regs[Reg.rsp] &+ 2 &* size &+ skip
-            cpu.pointee.regs[Reg.rsp] = cpu.pointee.mode == .long64 ? sp
-                : (cpu.pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | (sp & 0xFFFF_FFFF)
+            cpu.setStackPointerKeepingWidth(cpu.pointee.regs[Reg.rsp] &+ 2 &* size &+ skip)
             cpu.loadCodeSegment(csSel, d, cpl: rpl)
         }
         cpu.pointee.rip = rip
@@ -165,6 +166,7 @@ enum FarOps<T: GuestInt> {
     /// and IOPL only at CPL 0 (the old CPL); VM is never set here. Ends NMI blocking.
     static func iret(_ cpu: CPU, _ i: Instr) { do { try iretBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func iretBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.realMode { return try RealModeFar<T>.iret(cpu) }
         let size = UInt64(MemoryLayout<T>.size)
         let old = cpu.pointee.rflags
         // NT = 1: a return to the previous task (not modelled; in long mode always #GP(0)).
@@ -199,8 +201,7 @@ enum FarOps<T: GuestInt> {
             commitStack(cpu, ssSel, ssDesc, rpl: rpl)
             cpu.pointee.regs[Reg.rsp] = newSP
         } else {
-            let sp = cpu.pointee.regs[Reg.rsp] &+ 3 &* size
-            cpu.pointee.regs[Reg.rsp] = (cpu.pointee.regs[Reg.rsp] & ~0xFFFF_FFFF) | (sp & 0xFFFF_FFFF)
+            cpu.setStackPointerKeepingWidth(cpu.pointee.regs[Reg.rsp] &+ 3 &* size)
         }
         cpu.pointee.rflags = flags
         if rpl > oldCPL { cpu.nullifyInaccessibleSegments() }

@@ -65,6 +65,8 @@ enum FastSystemCallOps {
                 cpu.pointee.rip = rcx & 0xFFFF_FFFF
             }
             cpu.pointee.rflags = flags
+            // TF from R11 single-steps at once: #DB right after SYSRET (Execution/Debug.swift).
+            cpu.pointee.system.singleStepAfterReturn = flags & Flag.tf != 0
         } else {
             loadFlat(cpu, cs: base | 3, csAttributes: code32, ss: (base &+ 8) | 3, cpl: 3)
             cpu.pointee.rflags = cpu.pointee.rflags | Flag.if

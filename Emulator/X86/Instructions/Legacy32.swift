@@ -143,30 +143,33 @@ enum Legacy32 {
         let size = UInt32(MemoryLayout<T>.size)
         let esp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp))
         let ss = cpu.pointee.segmentBase[Seg.ss]
-        var sp = esp
+        // A 16-bit stack segment (SS.B = 0) wraps SP at 64 KiB and keeps ESP's upper half.
+        let mask = UInt32(truncatingIfNeeded: cpu.stackWidthMask)
+        var sp = esp & mask
         for r in 0..<8 {
-            sp = sp &- size
+            sp = (sp &- size) & mask
             let value: T = r == Reg.rsp ? T(truncatingIfNeeded: esp) : T(truncatingIfNeeded: cpu.gpr(r))
             try cpu.pointee.write((ss &+ UInt64(sp)) & 0xFFFF_FFFF, value, stack: true)
         }
-        cpu.setGPR(Reg.rsp, (cpu.gpr(Reg.rsp) & ~0xFFFF_FFFF) | UInt64(sp))
+        cpu.setStackPointerKeepingWidth(UInt64(sp))
     }
 
     /// POPA/POPAD: pop DI, SI, BP, (skip SP), BX, DX, CX, AX.
     @inline(__always) static func popAll<T: GuestInt>(_ cpu: CPU, _: T.Type) throws(CPUFault) {
         let size = UInt32(MemoryLayout<T>.size)
         let ss = cpu.pointee.segmentBase[Seg.ss]
-        var sp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp))
+        let mask = UInt32(truncatingIfNeeded: cpu.stackWidthMask)
+        var sp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp)) & mask
         var values: (T, T, T, T, T, T, T, T) = (0, 0, 0, 0, 0, 0, 0, 0)
         // Read all eight first so a fault leaves every register unchanged.
-        values.7 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
-        values.6 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
-        values.5 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
-        sp &+= size  // the saved SP is discarded
-        values.3 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
-        values.2 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
-        values.1 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
-        values.0 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp &+= size
+        values.7 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.6 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.5 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        sp = (sp &+ size) & mask  // the saved SP is discarded
+        values.3 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.2 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.1 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.0 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
         cpu.setReg(UInt8(Reg.rdi * 8), values.7)
         cpu.setReg(UInt8(Reg.rsi * 8), values.6)
         cpu.setReg(UInt8(Reg.rbp * 8), values.5)
@@ -174,7 +177,7 @@ enum Legacy32 {
         cpu.setReg(UInt8(Reg.rdx * 8), values.2)
         cpu.setReg(UInt8(Reg.rcx * 8), values.1)
         cpu.setReg(UInt8(Reg.rax * 8), values.0)
-        cpu.setGPR(Reg.rsp, (cpu.gpr(Reg.rsp) & ~0xFFFF_FFFF) | UInt64(sp))
+        cpu.setStackPointerKeepingWidth(UInt64(sp))
     }
 
     @inline(__always) static func pusha16(_ cpu: CPU, _ i: Instr) { do { try pusha16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }

@@ -44,9 +44,11 @@ public enum CR4 {
     public static let pce: UInt64 = 1 << 8
     public static let osfxsr: UInt64 = 1 << 9
     public static let osxmmexcpt: UInt64 = 1 << 10
-    /// Bits this CPU implements; the others (VME, PVI, UMIP, FSGSBASE, PCIDE, OSXSAVE, SMEP,
-    /// SMAP, PKE...) are not advertised, and setting them is #GP(0).
-    public static let supported: UInt64 = tsd | de | pse | pae | mce | pge | pce | osfxsr | osxmmexcpt
+    /// Process-context identifiers: CR3[11:0] is the PCID (long mode only).
+    public static let pcide: UInt64 = 1 << 17
+    /// Bits this CPU implements; the others (VME, PVI, UMIP, FSGSBASE, OSXSAVE, SMEP, SMAP,
+    /// PKE...) are not advertised, and setting them is #GP(0).
+    public static let supported: UInt64 = tsd | de | pse | pae | mce | pge | pce | osfxsr | osxmmexcpt | pcide
     /// Bits whose change alters how addresses translate (SDM 4.10.4.1: the TLB is flushed).
     public static let pagingBits: UInt64 = pse | pae | pge
 }
