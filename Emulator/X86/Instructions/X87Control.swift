@@ -18,12 +18,19 @@ enum X87Control {
     @inline(__always) static func fninit(_ cpu: CPU, _ i: Instr) { do { try fninitBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fninitBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.x87Available()
+        initialize(cpu)
+    }
+
+    /// The FNINIT state (also what FNSAVE leaves behind).
+    @inline(__always) static func initialize(_ cpu: CPU) {
         cpu.pointee.fpuControl = 0x037F
         cpu.pointee.fpuStatus = 0
         cpu.pointee.fpuTagAbridged = 0
         cpu.pointee.fpuOpcode = 0
         cpu.pointee.fpuInstructionPointer = 0
         cpu.pointee.fpuDataPointer = 0
+        cpu.pointee.fpuCodeSelector = 0
+        cpu.pointee.fpuDataSelector = 0
     }
 
     /// FNCLEX (DB E2): clears the exception flags, the stack fault, error summary and busy bits.
@@ -86,13 +93,19 @@ enum X87Control {
         try cpu.store(ea &+ 2, s.fpuStatus)
         try cpu.store(ea &+ 4, s.fpuTagAbridged)
         try cpu.store(ea &+ 5, UInt8(0))
-        try cpu.store(ea &+ 6, s.fpuOpcode)
-        if i.pointee.prefixes.contains(.rexW) {
+        // The reference CPU (AMD) saves FOP, FIP and FDP only while an unmasked exception is
+        // pending (ES set); otherwise it stores zeros (AMD APM vol. 2 §11.4.4; checked on the host).
+        let pointers = s.fpuStatus & FSW.es != 0
+        try cpu.store(ea &+ 6, pointers ? s.fpuOpcode : 0)
+        if !pointers {
+            try cpu.store(ea &+ 8, UInt64(0))
+            try cpu.store(ea &+ 16, UInt64(0))
+        } else if i.pointee.prefixes.contains(.rexW) {
             try cpu.store(ea &+ 8, s.fpuInstructionPointer)
             try cpu.store(ea &+ 16, s.fpuDataPointer)
         } else {
-            try cpu.store(ea &+ 8, UInt64(UInt32(truncatingIfNeeded: s.fpuInstructionPointer)))
-            try cpu.store(ea &+ 16, UInt64(UInt32(truncatingIfNeeded: s.fpuDataPointer)))
+            try cpu.store(ea &+ 8, UInt64(UInt32(truncatingIfNeeded: s.fpuInstructionPointer)) | UInt64(s.fpuCodeSelector) << 32)
+            try cpu.store(ea &+ 16, UInt64(UInt32(truncatingIfNeeded: s.fpuDataPointer)) | UInt64(s.fpuDataSelector) << 32)
         }
         try cpu.store(ea &+ 24, s.mxcsr)
         try cpu.store(ea &+ 28, mxcsrMask)
