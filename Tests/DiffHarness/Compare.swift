@@ -79,6 +79,21 @@ public func compare(_ c: TestCase, host: Outcome, emu: Outcome,
     if host.mxcsr != emu.mxcsr {
         result.differences.append("mxcsr: host \(hex(UInt64(host.mxcsr))) emulator \(hex(UInt64(emu.mxcsr)))")
     }
+    // x87 state: control, status (minus the case's undefined bits), abridged tags, FOP/FIP/FDP
+    // and the eight registers (empty ones too: their bits stay observable through FXSAVE).
+    let hx = host.x87, ex = emu.x87
+    if hx.fcw != ex.fcw { result.differences.append("fcw: host \(hex(UInt64(hx.fcw))) emulator \(hex(UInt64(ex.fcw)))") }
+    let statusMask: UInt16 = completed ? ~c.undefinedStatus : 0xFFFF
+    if hx.fsw & statusMask != ex.fsw & statusMask {
+        result.differences.append("fsw: host \(hex(UInt64(hx.fsw))) emulator \(hex(UInt64(ex.fsw)))")
+    }
+    if hx.ftw != ex.ftw { result.differences.append("ftw: host \(hex(UInt64(hx.ftw))) emulator \(hex(UInt64(ex.ftw)))") }
+    if hx.fop != ex.fop || hx.fip & width != ex.fip & width || hx.fdp & width != ex.fdp & width {
+        result.differences.append("fop/fip/fdp: host \(hex(UInt64(hx.fop)))/\(hex(hx.fip))/\(hex(hx.fdp)) emulator \(hex(UInt64(ex.fop)))/\(hex(ex.fip))/\(hex(ex.fdp))")
+    }
+    for k in 0..<8 where hx.st[2 * k] != ex.st[2 * k] || hx.st[2 * k + 1] & 0xFFFF != ex.st[2 * k + 1] & 0xFFFF {
+        result.differences.append("st\(k): host \(hex(hx.st[2 * k + 1] & 0xFFFF)):\(hex(hx.st[2 * k])) emulator \(hex(ex.st[2 * k + 1] & 0xFFFF)):\(hex(ex.st[2 * k]))")
+    }
     if host.rip & width != emu.rip & width {
         result.differences.append("rip: host \(hex(host.rip)) emulator \(hex(emu.rip))")
     }

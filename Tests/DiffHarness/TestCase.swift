@@ -43,6 +43,10 @@ public struct TestCase {
     /// XMM0-XMM15 as 32 little-endian qwords (lo, hi per register) and MXCSR.
     public var xmm = [UInt64](repeating: 0, count: 32)
     public var mxcsr: UInt32 = 0x1F80
+    /// x87 input state (see X87State).
+    public var x87 = X87State()
+    /// Status-word bits architecturally undefined after this case (e.g. C0 C2 C3 after FLD).
+    public var undefinedStatus: UInt16 = 0
 
     public init(family: String, name: String, code: [UInt8], regs: [UInt64], rflags: UInt64) {
         self.family = family; self.name = name; self.code = code; self.regs = regs; self.rflags = rflags
@@ -88,4 +92,19 @@ public struct Outcome {
     public var rflags: UInt64
     public var xmm = [UInt64](repeating: 0, count: 32)
     public var mxcsr: UInt32 = 0x1F80
+    public var x87 = X87State()
+}
+
+/// The x87 state as an FXSAVE image shows it: control, status, abridged tag word (bit per
+/// physical register), FOP/FIP/FDP, and ST(0)..ST(7) in stack order as (significand,
+/// sign+exponent) pairs. The default is the FNINIT state.
+public struct X87State: Equatable {
+    public var fcw: UInt16 = 0x037F
+    public var fsw: UInt16 = 0
+    public var ftw: UInt8 = 0
+    public var fop: UInt16 = 0
+    public var fip: UInt64 = 0
+    public var fdp: UInt64 = 0
+    public var st = [UInt64](repeating: 0, count: 16)
+    public init() {}
 }

@@ -67,7 +67,7 @@ enum X87Map {
         d9r[0] = st("fld", h(X87.fldST))
         d9r[1] = st("fxch", h(X87.fxch))
         d9r[2] = single([(0, "fnop", h(X87.fnop))])
-        d9r[3] = st("fstp1", h(X87.fstpST))         // undocumented alias of DD D8+i
+        d9r[3] = st("fstp1", h(X87.fstp1))         // undocumented alias of DD D8+i
         d9r[4] = single([(0, "fchs", h(X87.fchs)), (1, "fabs", h(X87.fabs)),
                          (4, "ftst", h(X87Compare.ftst)), (5, "fxam", h(X87.fxam))])
         d9r[5] = single([(0, "fld1", h(X87.fld1)), (1, "fldl2t", h(X87.fldl2t)), (2, "fldl2e", h(X87.fldl2e)),
@@ -98,8 +98,8 @@ enum X87Map {
         dbr[1] = st("fcmovne", h(X87.fcmovne), "st,st(%)")
         dbr[2] = st("fcmovnbe", h(X87.fcmovnbe), "st,st(%)")
         dbr[3] = st("fcmovnu", h(X87.fcmovnu), "st,st(%)")
-        dbr[4] = single([(0, "feni", h(X87.fnop)), (1, "fdisi", h(X87.fnop)), (2, "fnclex", X87Control.fnclexSet),
-                         (3, "fninit", X87Control.fninitSet), (4, "fsetpm", h(X87.fnop))])
+        dbr[4] = single([(0, "feni", h(X87.fnopLegacy)), (1, "fdisi", h(X87.fnopLegacy)), (2, "fnclex", X87Control.fnclexSet),
+                         (3, "fninit", X87Control.fninitSet), (4, "fsetpm", h(X87.fnopLegacy))])
         dbr[5] = st("fucomi", h(X87Compare.fucomi), "st,st(%)")
         dbr[6] = st("fcomi", h(X87Compare.fcomi), "st,st(%)")
 

@@ -109,10 +109,12 @@ enum X87Control {
         }
         try cpu.store(ea &+ 24, s.mxcsr)
         try cpu.store(ea &+ 28, mxcsrMask)
+        // The image holds ST(0)..ST(7) in stack order (physical register TOP + k).
         for k in 0..<8 {
             let slot = k * 16
-            try cpu.store(ea &+ UInt64(32 + slot), s.fpuRegisters.load(fromByteOffset: slot, as: UInt64.self))
-            try cpu.store(ea &+ UInt64(40 + slot), s.fpuRegisters.load(fromByteOffset: slot + 8, as: UInt16.self))
+            let physical = 16 * cpu.fpuPhysical(k)
+            try cpu.store(ea &+ UInt64(32 + slot), s.fpuRegisters.load(fromByteOffset: physical, as: UInt64.self))
+            try cpu.store(ea &+ UInt64(40 + slot), s.fpuRegisters.load(fromByteOffset: physical + 8, as: UInt16.self))
             try cpu.store(ea &+ UInt64(42 + slot), UInt16(0))
             try cpu.store(ea &+ UInt64(44 + slot), UInt32(0))
         }
@@ -171,8 +173,9 @@ enum X87Control {
         let fpr = cpu.pointee.fpuRegisters
         withUnsafeBytes(of: &registers) { raw in
             for k in 0..<8 {
-                fpr.storeBytes(of: raw.load(fromByteOffset: 8 * k, as: UInt64.self), toByteOffset: 16 * k, as: UInt64.self)
-                fpr.storeBytes(of: raw.load(fromByteOffset: 64 + 2 * k, as: UInt16.self), toByteOffset: 16 * k + 8, as: UInt16.self)
+                let physical = 16 * cpu.fpuPhysical(k)   // image slot k is ST(k) under the restored TOP
+                fpr.storeBytes(of: raw.load(fromByteOffset: 8 * k, as: UInt64.self), toByteOffset: physical, as: UInt64.self)
+                fpr.storeBytes(of: raw.load(fromByteOffset: 64 + 2 * k, as: UInt16.self), toByteOffset: physical + 8, as: UInt16.self)
             }
         }
         let x = cpu.pointee.xmm

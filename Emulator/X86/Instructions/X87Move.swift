@@ -12,14 +12,15 @@ enum X87 {
     // MARK: shared pieces
 
     /// Pushes a loaded value: stack overflow first, then the load's own exceptions (IE for a
-    /// signalling NaN, DE for a denormal binary32/64): unmasked, nothing is pushed.
+    /// signalling NaN, DE for a denormal binary32/64). An unmasked IE pushes nothing; an
+    /// unmasked DE still loads the value on the reference CPU (measured on the host).
     @inline(__always) static func load(_ cpu: CPU, _ v: F80, _ flags: UInt16) {
         cpu.fpuSetC1(false)
         if !cpu.fpuEmpty(7) {
             if cpu.fpuOverflow() { cpu.fpuPushValue(.indefinite) }
             return
         }
-        if flags != 0 && cpu.fpuSignal(flags) { return }
+        if flags != 0 && cpu.fpuSignal(flags) && flags & FSW.ie != 0 { return }
         cpu.fpuPushValue(v)
     }
 
@@ -48,7 +49,8 @@ enum X87 {
         }
         let control = cpu.pointee.fpuControl
         let (bits, flags, up) = X87Convert.narrow(cpu.st(0), f, control: control)
-        let unmasked = flags & ~control & 0x3F != 0
+        // An unmasked IE, OE or UE leaves memory alone; an unmasked PE still stores.
+        let unmasked = flags & ~control & (FSW.ie | FSW.oe | FSW.ue) != 0
         if !unmasked { try cpu.store(ea, T(truncatingIfNeeded: bits)) }
         cpu.fpuRecord(i, memory: true)
         cpu.fpuSetC1(up)
@@ -148,7 +150,8 @@ enum X87 {
         cpu.fpuRecord(i, memory: false)
         let k = cpu.fpuRegisterOperand(i)
         if cpu.fpuEmpty(k) {
-            if cpu.fpuUnderflow() { cpu.fpuPush(.indefinite) }
+            // Underflow only (C1 = 0), even when the push would also overflow.
+            if cpu.fpuUnderflow() { cpu.fpuPushValue(.indefinite) }
             return
         }
         load(cpu, cpu.st(k), 0)
@@ -174,6 +177,25 @@ enum X87 {
     @inline(__always) static func fstSTBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try storeST(cpu, i, pop: false) }
     @inline(__always) static func fstpST(_ cpu: CPU, _ i: Instr) { do { try fstpSTBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fstpSTBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try storeST(cpu, i, pop: true) }
+
+    /// D9 D8+i, an undocumented alias of FSTP ST(i). On the reference CPU an empty ST(0) is
+    /// not a stack underflow here: the instruction only pops (measured on the host).
+    @inline(__always) static func fstp1(_ cpu: CPU, _ i: Instr) { do { try fstp1Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func fstp1Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.fpuEmpty(0) {
+            try cpu.fpuBegin()
+            cpu.fpuRecord(i, memory: false)
+            cpu.fpuPop()
+            return
+        }
+        try storeST(cpu, i, pop: true)
+    }
+
+    /// FENI/FDISI/FSETPM (DB E0 E1 E4): 8087/287 leftovers, no-ops that do not wait (no #MF).
+    @inline(__always) static func fnopLegacy(_ cpu: CPU, _ i: Instr) { do { try fnopLegacyBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func fnopLegacyBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.x87Available()
+    }
 
     // MARK: FILD / FIST / FISTP / FISTTP
 
@@ -296,6 +318,7 @@ enum X87 {
     @inline(__always) static func ffreeBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()
         cpu.fpuRecord(i, memory: false)
+        cpu.fpuSetC1(false)   // C1 is undefined; the reference CPU clears it
         cpu.pointee.fpuTagAbridged &= ~(1 << UInt8(cpu.fpuPhysical(cpu.fpuRegisterOperand(i))))
     }
     /// FFREEP ST(i) (DF C0+i, undocumented by Intel, listed by AMD): FFREE, then pop.
@@ -444,7 +467,8 @@ enum X87 {
             if !cpu.fpuSignal(FSW.ie) { cpu.setST(0, v.isUnsupported ? .indefinite : v.quieted) }
             return
         }
-        if v.exponent == 0x7FFF || v.isZero { cpu.fpuSetC1(false); return }
+        cpu.fpuSetC1(false)
+        if v.exponent == 0x7FFF || v.isZero { return }
         if v.isDenormal && cpu.fpuSignal(FSW.de) { return }
         let (e, _) = v.normalized
         if e >= 63 { cpu.fpuSetC1(false); return }   // already an integer
