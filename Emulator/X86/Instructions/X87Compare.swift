@@ -27,22 +27,27 @@ enum X87Compare {
                                           ordered: Bool, eflags: Bool, pops: Int) {
         let aEmpty = cpu.fpuEmpty(0)
         var result = 3   // 0 greater, 1 less, 2 equal, 3 unordered
+        // The result is reported even when the exception is unmasked (measured on the host);
+        // an unmasked exception only suppresses the pops.
+        var unmasked = false
         if aEmpty || bEmpty {
-            if !cpu.fpuUnderflow() { return }
+            unmasked = !cpu.fpuUnderflow()
         } else {
             let a = cpu.st(0)
-            var flags = loadFlags
+            // A denormal memory operand (DE from its conversion) counts only when both are numbers.
+            var flags = loadFlags & FSW.ie
             if a.isUnsupported || b.isUnsupported {
                 flags |= FSW.ie
             } else if a.isNaN || b.isNaN {
                 if ordered || a.isSignalingNaN || b.isSignalingNaN { flags |= FSW.ie }
             } else {
-                if a.isDenormal || b.isDenormal { flags |= FSW.de }
+                if a.isDenormal || b.isDenormal || loadFlags & FSW.de != 0 { flags |= FSW.de }
                 let o = order(a, b)
                 result = o > 0 ? 0 : o < 0 ? 1 : 2
             }
-            cpu.fpuSetC1(false)
-            if flags != 0 && cpu.fpuSignal(flags) { return }
+            // FCOM* clear C1; FCOMI* leave it alone on the reference CPU.
+            if !eflags { cpu.fpuSetC1(false) }
+            if flags != 0 { unmasked = cpu.fpuSignal(flags) }
         }
         if eflags {
             let bits: UInt64 = result == 0 ? 0 : result == 1 ? Flag.cf : result == 2 ? Flag.zf : Flag.zf | Flag.pf | Flag.cf
@@ -51,6 +56,7 @@ enum X87Compare {
             let c: UInt16 = result == 0 ? 0 : result == 1 ? FSW.c0 : result == 2 ? FSW.c3 : FSW.c3 | FSW.c2 | FSW.c0
             cpu.pointee.fpuStatus = (cpu.pointee.fpuStatus & ~(FSW.c3 | FSW.c2 | FSW.c0)) | c
         }
+        if unmasked { return }
         if pops > 0 { cpu.fpuPop() }
         if pops > 1 { cpu.fpuPop() }
     }

@@ -44,9 +44,10 @@ enum X87Control {
     /// some CPUs; the reference CPU stores what FXSAVE later shows: the value with bit 6 set).
     @inline(__always) static func fldcw(_ cpu: CPU, _ i: Instr) { do { try fldcwBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fldcwBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.x87Available()
+        try cpu.fpuBegin()   // waiting: a pending exception raises #MF first
         let v: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         cpu.pointee.fpuControl = (v & 0x1F3F) | 0x0040
+        cpu.fpuRecomputeSummary()
     }
 
     /// FNSTCW m16 (D9 /7).
@@ -139,7 +140,9 @@ enum X87Control {
         let opcode: UInt16 = try cpu.load(ea &+ 6)
         var ip: UInt64 = try cpu.load(ea &+ 8)
         var dp: UInt64 = try cpu.load(ea &+ 16)
+        // 64-bit image: the reference CPU keeps 56 bits of each pointer (measured on the host).
         if !i.pointee.prefixes.contains(.rexW) { ip &= 0xFFFF_FFFF; dp &= 0xFFFF_FFFF }
+        else { ip &= 0x00FF_FFFF_FFFF_FFFF; dp &= 0x00FF_FFFF_FFFF_FFFF }
         var registers: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                         UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -170,6 +173,7 @@ enum X87Control {
         cpu.pointee.fpuInstructionPointer = ip
         cpu.pointee.fpuDataPointer = dp
         cpu.pointee.mxcsr = mxcsr
+        cpu.fpuRecomputeSummary()
         let fpr = cpu.pointee.fpuRegisters
         withUnsafeBytes(of: &registers) { raw in
             for k in 0..<8 {

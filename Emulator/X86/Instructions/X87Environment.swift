@@ -90,6 +90,7 @@ enum X87Environment {
         cpu.pointee.fpuOpcode = m.opcode
         cpu.pointee.fpuDataPointer = m.dp
         cpu.pointee.fpuDataSelector = m.ds
+        cpu.fpuRecomputeSummary()
     }
 
     /// FNSTENV m14/m28 (D9 /6): stores the environment, then masks all exceptions.
@@ -100,12 +101,13 @@ enum X87Environment {
         try cpu.pointee.probeWrite(ea, size: environmentSize(i))
         try storeEnvironment(cpu, i, at: ea)
         cpu.pointee.fpuControl |= 0x3F
+        cpu.fpuRecomputeSummary()   // everything masked: nothing pending any more
     }
 
     /// FLDENV m14/m28 (D9 /4).
     @inline(__always) static func fldenv(_ cpu: CPU, _ i: Instr) { do { try fldenvBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fldenvBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.x87Available()
+        try cpu.fpuBegin()   // a waiting instruction: a pending exception is #MF first
         let m = try loadEnvironment(cpu, i, at: cpu.effectiveAddress(i))
         apply(cpu, m)
     }
@@ -130,7 +132,7 @@ enum X87Environment {
     /// FRSTOR m94/m108 (DD /4).
     @inline(__always) static func frstor(_ cpu: CPU, _ i: Instr) { do { try frstorBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func frstorBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.x87Available()
+        try cpu.fpuBegin()
         let ea = cpu.effectiveAddress(i)
         let envSize = environmentSize(i)
         let m = try loadEnvironment(cpu, i, at: ea)

@@ -121,6 +121,15 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         pointee.fpuStatus = s
         return unmasked
     }
+    /// ES and B summarise the flags whose exceptions are unmasked. Instructions that load the
+    /// control or status word (FLDCW, FLDENV, FRSTOR, FXRSTOR) recompute them on the reference
+    /// CPU (measured on the host): a loaded ES without an unmasked flag is dropped, and
+    /// unmasking a flagged exception makes it pending.
+    @inline(__always) func fpuRecomputeSummary() {
+        let s = pointee.fpuStatus
+        pointee.fpuStatus = s & ~pointee.fpuControl & 0x3F != 0 ? s | FSW.es | FSW.busy : s & ~(FSW.es | FSW.busy)
+    }
+
     @inline(__always) func fpuSetC1(_ on: Bool) {
         pointee.fpuStatus = on ? pointee.fpuStatus | FSW.c1 : pointee.fpuStatus & ~FSW.c1
     }
