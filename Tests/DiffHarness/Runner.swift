@@ -204,7 +204,7 @@ public final class DiffRunner {
                 + (0..<8).map { "st\($0) \(hex(c.x87.st[2 * $0 + 1])):\(hex(c.x87.st[2 * $0]))" }.joined(separator: " "))
         }
         if !c.patches.isEmpty {
-            let shown = c.patches.prefix(3).map { "[\(hex(Layout.dataAddress &+ UInt64(bitPattern: Int64($0.offset))))] \(hexBytes(Array($0.bytes.prefix(16))))" }
+            let shown = c.patches.prefix(3).map { "[\(hex(Layout.dataAddress &+ UInt64(bitPattern: Int64($0.offset))))] \(hexBytes(Array($0.bytes.prefix(24))))" }
             lines.append("    memory: " + shown.joined(separator: "; "))
         }
         lines.append("  host:     \(host.event), rip \(hex(host.rip)), flags \(flagString(host.rflags))")

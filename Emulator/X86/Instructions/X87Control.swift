@@ -140,9 +140,13 @@ enum X87Control {
         let opcode: UInt16 = try cpu.load(ea &+ 6)
         var ip: UInt64 = try cpu.load(ea &+ 8)
         var dp: UInt64 = try cpu.load(ea &+ 16)
-        // 64-bit image: the reference CPU keeps 56 bits of each pointer (measured on the host).
+        // 64-bit image: the reference CPU keeps 57 bits of each pointer, sign-extended from
+        // bit 56 (measured on the host: 7F.. reads back as FF.., FE.. as 00..).
         if !i.pointee.prefixes.contains(.rexW) { ip &= 0xFFFF_FFFF; dp &= 0xFFFF_FFFF }
-        else { ip &= 0x00FF_FFFF_FFFF_FFFF; dp &= 0x00FF_FFFF_FFFF_FFFF }
+        else {
+            ip = UInt64(bitPattern: Int64(bitPattern: ip << 7) >> 7)
+            dp = UInt64(bitPattern: Int64(bitPattern: dp << 7) >> 7)
+        }
         var registers: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                         UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

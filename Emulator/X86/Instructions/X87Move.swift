@@ -185,6 +185,7 @@ enum X87 {
         if cpu.fpuEmpty(0) {
             try cpu.fpuBegin()
             cpu.fpuRecord(i, memory: false)
+            cpu.fpuSetC1(false)
             cpu.fpuPop()
             return
         }
