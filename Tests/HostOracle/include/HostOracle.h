@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "FPOracle.h"
 
 #ifdef __cplusplus
 extern "C" {
