@@ -59,6 +59,23 @@ enum X87Families {
         X87Form(0xDA, 2, .mem(.i32), "ficom m32"), X87Form(0xDA, 3, .mem(.i32), "ficomp m32"),
         X87Form(0xD9, 4, .fixed(0xE4), "ftst"),
     ]
+    static var arithmetic: [X87Form] {
+        var f: [X87Form] = []
+        let names = ["fadd", "fmul", "", "", "fsub", "fsubr", "fdiv", "fdivr"]
+        let dcNames = ["fadd", "fmul", "", "", "fsubr", "fsub", "fdivr", "fdiv"]
+        for d in [0, 1, 4, 5, 6, 7] {
+            f.append(X87Form(0xD8, d, .mem(.f32), names[d] + " m32"))
+            f.append(X87Form(0xDC, d, .mem(.f64), names[d] + " m64"))
+            f.append(X87Form(0xDA, d, .mem(.i32), "fi" + names[d].dropFirst() + " m32"))
+            f.append(X87Form(0xDE, d, .mem(.i16), "fi" + names[d].dropFirst() + " m16"))
+            f.append(X87Form(0xD8, d, .st, names[d] + " st0,st"))
+            f.append(X87Form(0xDC, d, .st, dcNames[d] + " st,st0"))
+            f.append(X87Form(0xDE, d, .st, dcNames[d] + "p st,st0"))
+        }
+        f.append(X87Form(0xD9, 7, .fixed(0xFA), "fsqrt"))
+        return f
+    }
+    static let arithmeticForms = arithmetic
     static let control: [X87Form] = [
         X87Form(0xD9, 6, .mem(.env), "fnstenv"), X87Form(0xD9, 4, .mem(.env), "fldenv"),
         X87Form(0xDD, 6, .mem(.save), "fnsave"), X87Form(0xDD, 4, .mem(.save), "frstor"),
@@ -265,11 +282,13 @@ enum X87Families {
     static func move(_ b: inout Builder) -> TestCase { generate(moves, "x87-move", &b) }
     static func compare(_ b: inout Builder) -> TestCase { generate(compares, "x87-compare", &b) }
     static func controlFamily(_ b: inout Builder) -> TestCase { generate(control, "x87-control", &b) }
+    static func arith(_ b: inout Builder) -> TestCase { generate(arithmeticForms, "x87-arith", &b) }
 
     static let families: [Family] = [
         Family(name: "x87-move", summary: "x87 loads/stores (float, integer, BCD), FXCH, constants, FCHS/FABS, FCMOVcc, FXAM, FRNDINT, stack ops", generate: move),
         Family(name: "x87-compare", summary: "FCOM* FUCOM* FCOMI* FUCOMI* FICOM* FTST", generate: compare),
         Family(name: "x87-control", summary: "FNSTENV FLDENV FNSAVE FRSTOR FLDCW FNSTCW FNSTSW FNCLEX FNINIT FWAIT FXSAVE FXRSTOR", generate: controlFamily),
+        Family(name: "x87-arith", summary: "FADD FMUL FSUB FSUBR FDIV FDIVR (all forms) FSQRT", generate: arith),
         Family(name: "x87-move32", summary: "x87 loads/stores etc. (32-bit mode)", generate: move, mode32: true),
         Family(name: "x87-control32", summary: "x87 environment instructions (32-bit mode)", generate: controlFamily, mode32: true),
     ]

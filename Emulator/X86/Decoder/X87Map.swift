@@ -35,6 +35,21 @@ enum X87Map {
             dam[k] = .op("fi" + arith[k].dropFirst(), [.M(.d)], todo)
             dem[k] = .op("fi" + arith[k].dropFirst(), [.M(.w)], todo)
         }
+        typealias A = X87ArithHandlers
+        let d8mH: [Handler] = [A.faddM32, A.fmulM32, A.faddM32, A.faddM32, A.fsubM32, A.fsubrM32, A.fdivM32, A.fdivrM32]
+        let dcmH: [Handler] = [A.faddM64, A.fmulM64, A.faddM64, A.faddM64, A.fsubM64, A.fsubrM64, A.fdivM64, A.fdivrM64]
+        let damH: [Handler] = [A.fiaddM32, A.fimulM32, A.fiaddM32, A.fiaddM32, A.fisubM32, A.fisubrM32, A.fidivM32, A.fidivrM32]
+        let demH: [Handler] = [A.fiaddM16, A.fimulM16, A.fiaddM16, A.fiaddM16, A.fisubM16, A.fisubrM16, A.fidivM16, A.fidivrM16]
+        let d8rH: [Handler] = [A.faddST0, A.fmulST0, A.faddST0, A.faddST0, A.fsubST0, A.fsubrST0, A.fdivST0, A.fdivrST0]
+        let dcrH: [Handler] = [A.faddSTi, A.fmulSTi, A.faddSTi, A.faddSTi, A.fsubrSTi, A.fsubSTi, A.fdivrSTi, A.fdivSTi]
+        let derH: [Handler] = [A.faddp, A.fmulp, A.faddp, A.faddp, A.fsubrp, A.fsubp, A.fdivrp, A.fdivp]
+        for k in [0, 1, 4, 5, 6, 7] {
+            d8m[k] = .op(arith[k], [.M(.d)], h(d8mH[k]))
+            dcm[k] = .op(arith[k], [.M(.q)], h(dcmH[k]))
+            dam[k] = .op("fi" + arith[k].dropFirst(), [.M(.d)], h(damH[k]))
+            dem[k] = .op("fi" + arith[k].dropFirst(), [.M(.w)], h(demH[k]))
+            d8r[k] = st(arith[k], h(d8rH[k]), "st,st(%)")
+        }
         d8m[2] = .op("fcom", [.M(.d)], h(X87Compare.fcomM32))
         d8m[3] = .op("fcomp", [.M(.d)], h(X87Compare.fcompM32))
         d8r[2] = st("fcom", h(X87Compare.fcom))
@@ -47,11 +62,11 @@ enum X87Map {
         dem[3] = .op("ficomp", [.M(.w)], h(X87Compare.ficompM16))
         // DC register forms: the destination is ST(i) (and SUB/SUBR, DIV/DIVR swap names).
         let dcNames = ["fadd", "fmul", "fcom", "fcomp", "fsubr", "fsub", "fdivr", "fdiv"]
-        for k in 0..<8 { dcr[k] = st(dcNames[k], todo, "st(%),st") }
+        for k in 0..<8 { dcr[k] = st(dcNames[k], h(dcrH[k]), "st(%),st") }
         dcr[2] = st("fcom2", h(X87Compare.fcom))     // undocumented aliases of D8 D0+i / D8 D8+i
         dcr[3] = st("fcomp3", h(X87Compare.fcomp))
         let deNames = ["faddp", "fmulp", "fcomp5", "fcompp", "fsubrp", "fsubp", "fdivrp", "fdivp"]
-        for k in 0..<8 { der[k] = st(deNames[k], todo, "st(%),st") }
+        for k in 0..<8 { der[k] = st(deNames[k], h(derH[k]), "st(%),st") }
         der[2] = st("fcomp5", h(X87Compare.fcomp))
         der[3] = single([(1, "fcompp", h(X87Compare.fcompp))])
 
@@ -76,7 +91,7 @@ enum X87Map {
         d9r[6] = single([(0, "f2xm1", todo), (1, "fyl2x", todo), (2, "fptan", todo), (3, "fpatan", todo),
                          (4, "fxtract", todo), (5, "fprem1", todo), (6, "fdecstp", h(X87.fdecstp)),
                          (7, "fincstp", h(X87.fincstp))])
-        d9r[7] = single([(0, "fprem", todo), (1, "fyl2xp1", todo), (2, "fsqrt", todo), (3, "fsincos", todo),
+        d9r[7] = single([(0, "fprem", todo), (1, "fyl2xp1", todo), (2, "fsqrt", h(X87Arith.fsqrt)), (3, "fsincos", todo),
                          (4, "frndint", h(X87.frndint)), (5, "fscale", todo), (6, "fsin", todo), (7, "fcos", todo)])
 
         var dar = none8
