@@ -76,6 +76,11 @@ enum X87Families {
         return f
     }
     static let arithmeticForms = arithmetic
+    static let special: [X87Form] = [
+        X87Form(0xD9, 7, .fixed(0xFD), "fscale"), X87Form(0xD9, 6, .fixed(0xF4), "fxtract"),
+        X87Form(0xD9, 7, .fixed(0xF8), "fprem"), X87Form(0xD9, 6, .fixed(0xF5), "fprem1"),
+        X87Form(0xD9, 7, .fixed(0xFC), "frndint"),
+    ]
     static let control: [X87Form] = [
         X87Form(0xD9, 6, .mem(.env), "fnstenv"), X87Form(0xD9, 4, .mem(.env), "fldenv"),
         X87Form(0xDD, 6, .mem(.save), "fnsave"), X87Form(0xDD, 4, .mem(.save), "frstor"),
@@ -283,12 +288,14 @@ enum X87Families {
     static func compare(_ b: inout Builder) -> TestCase { generate(compares, "x87-compare", &b) }
     static func controlFamily(_ b: inout Builder) -> TestCase { generate(control, "x87-control", &b) }
     static func arith(_ b: inout Builder) -> TestCase { generate(arithmeticForms, "x87-arith", &b) }
+    static func specialFamily(_ b: inout Builder) -> TestCase { generate(special, "x87-special", &b) }
 
     static let families: [Family] = [
         Family(name: "x87-move", summary: "x87 loads/stores (float, integer, BCD), FXCH, constants, FCHS/FABS, FCMOVcc, FXAM, FRNDINT, stack ops", generate: move),
         Family(name: "x87-compare", summary: "FCOM* FUCOM* FCOMI* FUCOMI* FICOM* FTST", generate: compare),
         Family(name: "x87-control", summary: "FNSTENV FLDENV FNSAVE FRSTOR FLDCW FNSTCW FNSTSW FNCLEX FNINIT FWAIT FXSAVE FXRSTOR", generate: controlFamily),
         Family(name: "x87-arith", summary: "FADD FMUL FSUB FSUBR FDIV FDIVR (all forms) FSQRT", generate: arith),
+        Family(name: "x87-special", summary: "FSCALE FXTRACT FPREM FPREM1 FRNDINT", generate: specialFamily),
         Family(name: "x87-move32", summary: "x87 loads/stores etc. (32-bit mode)", generate: move, mode32: true),
         Family(name: "x87-control32", summary: "x87 environment instructions (32-bit mode)", generate: controlFamily, mode32: true),
     ]

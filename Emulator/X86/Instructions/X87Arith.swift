@@ -148,7 +148,7 @@ enum X87Arith {
         var env = FPEnv(rounding: UInt32(cpu.fpuRounding), precision: cpu.fpuPrecision, nanRule: .x87)
         let r = SoftFloat.sqrt(a, Extended80.self, &env)
         let flags = UInt16(truncatingIfNeeded: env.flags & FPFlag.x86Mask)
-        if flags & (FSW.ie | FSW.de) & ~cw != 0 { deliver(cpu, 0, (nil, flags, false), pop: false); return }
+        if flags & (FSW.ie | FSW.de) & ~cw != 0 { deliver(cpu, 0, (nil, flags & (FSW.ie | FSW.de), false), pop: false); return }
         var up = false
         if flags & FSW.pe != 0 {
             var chop = FPEnv(rounding: FPRound.towardZero, precision: env.precision, nanRule: .x87)
