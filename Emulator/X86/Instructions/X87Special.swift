@@ -92,7 +92,7 @@ enum X87Special {
         if cpu.fpuEmpty(0) {
             if cpu.fpuUnderflow() {
                 cpu.setST(0, .indefinite)
-                cpu.fpuPush(.indefinite)
+                cpu.fpuPushValue(.indefinite)   // underflow only (C1 = 0), even if ST(7) is full
             }
             return
         }
@@ -127,6 +127,15 @@ enum X87Special {
 
     // MARK: FPREM / FPREM1
 
+    /// An exact remainder packed as it is (a pseudo-denormal comes out in its exponent-1 form).
+    /// A tiny result is delivered unscaled even when UE is unmasked; UE is then flagged.
+    @inline(__always) static func exactResult(_ cpu: CPU, sign: Bool, exp: Int32, sig: UInt128) -> (F80, UInt16) {
+        var env = FPEnv(rounding: 0, precision: 64, nanRule: .x87)
+        let r = SoftFloat.roundPack(sign: sign, exp: exp, sig: sig, as: Extended80.self, &env)
+        let tinyUnmasked = env.flags & FPFlag.tiny != 0 && cpu.pointee.fpuControl & FSW.ue == 0
+        return (X87Arith.f80(r), tinyUnmasked ? FSW.ue : 0)
+    }
+
     /// Bits of the exponent difference one partial-remainder step reduces at most.
     static let partialLimit: Int32 = 64
 
@@ -148,7 +157,6 @@ enum X87Special {
         var flags: UInt16 = 0
         var result = cpu.st(0)
         var conditions: UInt16 = 0      // C0 C1 C3 from the quotient; C2 for a partial result
-        var up = false
         if a.cls == .unsupported || b.cls == .unsupported {
             flags = FSW.ie; result = .indefinite
         } else if a.isNaN || b.isNaN {
@@ -189,24 +197,32 @@ enum X87Special {
                     if r == 0 {
                         result = .zero(a.sign)
                     } else {
-                        let (v, f, u) = roundExtended(cpu, sign: a.sign != negate, exp: bexp &+ 64, sig: r)
-                        result = v; flags |= f; up = u
+                        let (v, f) = exactResult(cpu, sign: a.sign != negate, exp: bexp &+ 64, sig: r)
+                        result = v; flags |= f
                     }
                 } else if nearest && d == -1 && a.sig > b.sig {
                     // |a| in (|b|/2, |b|): q = 1, r = a - b (exact: (2*b.sig - a.sig) * 2^(a.exp - 63)).
                     q = 1
                     let diff = (UInt128(b.sig) << 1) - UInt128(a.sig)
-                    let (v, f, u) = roundExtended(cpu, sign: !a.sign, exp: a.exp &+ 64, sig: diff)
-                    result = v; flags |= f; up = u
+                    let (v, f) = exactResult(cpu, sign: !a.sign, exp: a.exp &+ 64, sig: diff)
+                    result = v; flags |= f
+                } else {
+                    // |a| < |b|: the remainder is a itself.
+                    let (v, f) = exactResult(cpu, sign: a.sign, exp: a.exp &+ 64, sig: UInt128(a.sig))
+                    result = v; flags |= f
                 }
                 if partial {
                     conditions = FSW.c2
                 } else {
+                    // C0 = Q2, C3 = Q1, C1 = Q0 (Intel SDM FPREM).
                     if q & 4 != 0 { conditions |= FSW.c0 }
-                    if q & 2 != 0 { conditions |= FSW.c1 }
-                    if q & 1 != 0 { conditions |= FSW.c3 }
+                    if q & 2 != 0 { conditions |= FSW.c3 }
+                    if q & 1 != 0 { conditions |= FSW.c1 }
                 }
-                _ = up
+            } else if a.cls == .finite {
+                // b is infinite: the remainder is a (repacked).
+                let (v, f) = exactResult(cpu, sign: a.sign, exp: a.exp &+ 64, sig: UInt128(a.sig))
+                result = v; flags |= f
             }
         }
         cpu.fpuSetConditions(conditions)
