@@ -130,10 +130,8 @@ enum X87Special {
     /// An exact remainder packed as it is (a pseudo-denormal comes out in its exponent-1 form).
     /// A tiny result is delivered unscaled even when UE is unmasked; UE is then flagged.
     @inline(__always) static func exactResult(_ cpu: CPU, sign: Bool, exp: Int32, sig: UInt128) -> (F80, UInt16) {
-        var env = FPEnv(rounding: 0, precision: 64, nanRule: .x87)
-        let r = SoftFloat.roundPack(sign: sign, exp: exp, sig: sig, as: Extended80.self, &env)
-        let tinyUnmasked = env.flags & FPFlag.tiny != 0 && cpu.pointee.fpuControl & FSW.ue == 0
-        return (X87Arith.f80(r), tinyUnmasked ? FSW.ue : 0)
+        let (v, f, _) = roundExtended(cpu, sign: sign, exp: exp, sig: sig)
+        return (v, f)
     }
 
     /// Bits of the exponent difference one partial-remainder step reduces at most.
@@ -225,7 +223,12 @@ enum X87Special {
                 result = v; flags |= f
             }
         }
-        cpu.fpuSetConditions(conditions)
+        if flags & FSW.ie != 0 {
+            // Invalid: C1 and C2 cleared, C0 and C3 kept (measured on the host).
+            cpu.pointee.fpuStatus &= ~(FSW.c1 | FSW.c2)
+        } else {
+            cpu.fpuSetConditions(conditions)
+        }
         if flags != 0 && cpu.fpuSignal(flags) && flags & (FSW.ie | FSW.de) & ~cpu.pointee.fpuControl != 0 { return }
         cpu.setST(0, result)
     }
