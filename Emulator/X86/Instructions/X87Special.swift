@@ -25,6 +25,9 @@ enum X87Special {
             env = FPEnv(rounding: rc, precision: 64, nanRule: .x87)
             r = SoftFloat.roundPack(sign: sign, exp: e, sig: sig, as: Extended80.self, &env)
             flags = (wasOverflow ? FSW.oe : FSW.ue) | UInt16(truncatingIfNeeded: env.flags & FPFlag.inexact)
+            // Still out of range after the 24576 wrap (FSCALE by a huge power): infinity / zero.
+            if wasOverflow && env.flags & FPFlag.overflow != 0 { return (.infinity(sign), FSW.oe | FSW.pe, true) }
+            if !wasOverflow && env.flags & FPFlag.tiny != 0 { return (.zero(sign), FSW.ue | FSW.pe, false) }
         }
         var up = false
         if flags & FSW.pe != 0 {
@@ -59,7 +62,11 @@ enum X87Special {
         } else if a.isNaN || b.isNaN {
             result = nanResult(a, b, &flags)
         } else {
-            if a.denormal || b.denormal { flags |= FSW.de }
+            if a.denormal || b.denormal {
+                // An unmasked DE stops the operation before it computes anything.
+                if cpu.pointee.fpuControl & FSW.de == 0 { cpu.fpuSetC1(false); cpu.fpuSignal(FSW.de); return }
+                flags |= FSW.de
+            }
             switch (a.cls, b.cls) {
             case (.zero, .infinity) where !b.sign, (.infinity, .infinity) where b.sign:
                 flags |= FSW.ie; result = .indefinite          // 0 * 2^inf, inf * 2^-inf
@@ -160,10 +167,16 @@ enum X87Special {
         } else if a.isNaN || b.isNaN {
             result = nanResult(a, b, &flags)
         } else if a.cls == .infinity || b.cls == .zero {
-            flags = FSW.ie; result = .indefinite
-            if a.denormal || b.denormal { flags |= FSW.de }
+            flags = FSW.ie; result = .indefinite      // no DE reported with this IE (host)
         } else {
-            if a.denormal || b.denormal { flags |= FSW.de }
+            if a.denormal || b.denormal {
+                if cpu.pointee.fpuControl & FSW.de == 0 {
+                    cpu.pointee.fpuStatus &= ~(FSW.c1 | FSW.c2)
+                    cpu.fpuSignal(FSW.de)
+                    return
+                }
+                flags |= FSW.de
+            }
             if a.cls != .zero && b.cls != .infinity {
                 var d = a.exp &- b.exp
                 var bexp = b.exp
@@ -223,8 +236,8 @@ enum X87Special {
                 result = v; flags |= f
             }
         }
-        if flags & FSW.ie != 0 {
-            // Invalid: C1 and C2 cleared, C0 and C3 kept (measured on the host).
+        if flags & FSW.ie != 0 || a.isNaN || b.isNaN || a.cls == .unsupported || b.cls == .unsupported {
+            // Invalid or NaN: C1 and C2 cleared, C0 and C3 kept (measured on the host).
             cpu.pointee.fpuStatus &= ~(FSW.c1 | FSW.c2)
         } else {
             cpu.fpuSetConditions(conditions)
