@@ -298,5 +298,7 @@ enum X87Families {
         Family(name: "x87-special", summary: "FSCALE FXTRACT FPREM FPREM1 FRNDINT", generate: specialFamily),
         Family(name: "x87-move32", summary: "x87 loads/stores etc. (32-bit mode)", generate: move, mode32: true),
         Family(name: "x87-control32", summary: "x87 environment instructions (32-bit mode)", generate: controlFamily, mode32: true),
+        Family(name: "x87-arith32", summary: "x87 arithmetic (32-bit mode)", generate: arith, mode32: true),
+        Family(name: "x87-compare32", summary: "x87 compares (32-bit mode)", generate: compare, mode32: true),
     ]
 }
