@@ -51,6 +51,7 @@ public struct Builder {
     /// x87 families: the input x87 state and the status bits left undefined.
     public var x87 = X87State()
     public var undefinedStatus: UInt16 = 0
+    public var x87LowBitsUndefined = 0
 
     /// 32-bit compatibility mode: no REX, no 64-bit operands, 67 would select 16-bit addressing
     /// (not generated), and ModRM rm=5 with mod 0 is an absolute disp32 instead of RIP-relative.
@@ -370,6 +371,7 @@ public struct Builder {
         c.mxcsr = mxcsr
         c.x87 = x87
         c.undefinedStatus = undefinedStatus
+        c.x87LowBitsUndefined = x87LowBitsUndefined
         return c
     }
 

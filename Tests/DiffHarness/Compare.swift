@@ -91,9 +91,17 @@ public func compare(_ c: TestCase, host: Outcome, emu: Outcome,
     if hx.fop != ex.fop || hx.fip & width != ex.fip & width || hx.fdp & width != ex.fdp & width {
         result.differences.append("fop/fip/fdp: host \(hex(UInt64(hx.fop)))/\(hex(hx.fip))/\(hex(hx.fdp)) emulator \(hex(UInt64(ex.fop)))/\(hex(ex.fip))/\(hex(ex.fdp))")
     }
+    let lowMask: UInt64 = completed && c.x87LowBitsUndefined > 0 ? (1 << UInt64(c.x87LowBitsUndefined)) - 1 : 0
+    if lowMask != 0 { result.undefinedChecked.append("x87 low bits") }
+    var lowDiffered = false
     for k in 0..<8 where hx.st[2 * k] != ex.st[2 * k] || hx.st[2 * k + 1] & 0xFFFF != ex.st[2 * k + 1] & 0xFFFF {
+        if hx.st[2 * k] & ~lowMask == ex.st[2 * k] & ~lowMask && hx.st[2 * k + 1] & 0xFFFF == ex.st[2 * k + 1] & 0xFFFF {
+            lowDiffered = true
+            continue
+        }
         result.differences.append("st\(k): host \(hex(hx.st[2 * k + 1] & 0xFFFF)):\(hex(hx.st[2 * k])) emulator \(hex(ex.st[2 * k + 1] & 0xFFFF)):\(hex(ex.st[2 * k]))")
     }
+    if lowDiffered { result.undefinedDisagreements.append("x87 low bits") }
     if host.rip & width != emu.rip & width {
         result.differences.append("rip: host \(hex(host.rip)) emulator \(hex(emu.rip))")
     }

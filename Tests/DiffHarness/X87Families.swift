@@ -284,6 +284,43 @@ enum X87Families {
         return b.finish(family, f.name)
     }
 
+    static let transcendentals: [X87Form] = [
+        X87Form(0xD9, 7, .fixed(0xFE), "fsin"), X87Form(0xD9, 7, .fixed(0xFF), "fcos"),
+        X87Form(0xD9, 7, .fixed(0xFB), "fsincos"), X87Form(0xD9, 6, .fixed(0xF2), "fptan"),
+        X87Form(0xD9, 6, .fixed(0xF3), "fpatan"), X87Form(0xD9, 6, .fixed(0xF0), "f2xm1"),
+        X87Form(0xD9, 6, .fixed(0xF1), "fyl2x"), X87Form(0xD9, 7, .fixed(0xF9), "fyl2xp1"),
+    ]
+
+    /// Transcendentals: ST(0)/ST(1) usually inside each instruction's domain (outside it the
+    /// result is undefined), the last 2 significand bits compared as model-specific (the
+    /// reference CPU is not always correctly rounded; disagreements there are counted), C1
+    /// (rounded up) then undefined too.
+    static func transcendental(_ b: inout Builder) -> TestCase {
+        var c = generate(transcendentals, "x87-transc", &b)
+        let top = Int(c.x87.fsw >> 11) & 7
+        if b.rng.chance(85) {
+            c.x87.ftw |= 1 << UInt8(top) | 1 << UInt8((top + 1) & 7)
+            let sign: UInt64 = b.rng.bool() ? 0x8000 : 0
+            let sig = 1 << 63 | b.rng.next() >> 1
+            var e: Int
+            switch c.name {
+            case "f2xm1": e = -b.rng.below(40) - 1
+            case "fyl2xp1": e = -b.rng.below(40) - 3
+            case "fyl2x": e = b.rng.below(80) - 40
+            default: e = b.rng.below(80) - 40
+            }
+            c.x87.st[0] = sig
+            c.x87.st[1] = UInt64(16383 + e) | (c.name == "fyl2x" ? 0 : sign)
+            if b.rng.chance(70) {
+                c.x87.st[2] = 1 << 63 | b.rng.next() >> 1
+                c.x87.st[3] = UInt64(16383 + b.rng.below(40) - 20) | (b.rng.bool() ? 0x8000 : 0)
+            }
+        }
+        c.x87LowBitsUndefined = 2
+        c.undefinedStatus = 0x0200
+        return c
+    }
+
     static func move(_ b: inout Builder) -> TestCase { generate(moves, "x87-move", &b) }
     static func compare(_ b: inout Builder) -> TestCase { generate(compares, "x87-compare", &b) }
     static func controlFamily(_ b: inout Builder) -> TestCase { generate(control, "x87-control", &b) }
@@ -296,6 +333,7 @@ enum X87Families {
         Family(name: "x87-control", summary: "FNSTENV FLDENV FNSAVE FRSTOR FLDCW FNSTCW FNSTSW FNCLEX FNINIT FWAIT FXSAVE FXRSTOR", generate: controlFamily),
         Family(name: "x87-arith", summary: "FADD FMUL FSUB FSUBR FDIV FDIVR (all forms) FSQRT", generate: arith),
         Family(name: "x87-special", summary: "FSCALE FXTRACT FPREM FPREM1 FRNDINT", generate: specialFamily),
+        Family(name: "x87-transc", summary: "FSIN FCOS FSINCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1 (last 2 bits model-specific)", generate: transcendental),
         Family(name: "x87-move32", summary: "x87 loads/stores etc. (32-bit mode)", generate: move, mode32: true),
         Family(name: "x87-control32", summary: "x87 environment instructions (32-bit mode)", generate: controlFamily, mode32: true),
         Family(name: "x87-arith32", summary: "x87 arithmetic (32-bit mode)", generate: arith, mode32: true),

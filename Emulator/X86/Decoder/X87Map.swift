@@ -88,11 +88,11 @@ enum X87Map {
         d9r[5] = single([(0, "fld1", h(X87.fld1)), (1, "fldl2t", h(X87.fldl2t)), (2, "fldl2e", h(X87.fldl2e)),
                          (3, "fldpi", h(X87.fldpi)), (4, "fldlg2", h(X87.fldlg2)), (5, "fldln2", h(X87.fldln2)),
                          (6, "fldz", h(X87.fldz))])
-        d9r[6] = single([(0, "f2xm1", todo), (1, "fyl2x", todo), (2, "fptan", todo), (3, "fpatan", todo),
+        d9r[6] = single([(0, "f2xm1", h(X87Trig.f2xm1)), (1, "fyl2x", h(X87Trig.fyl2x)), (2, "fptan", h(X87Trig.fptan)), (3, "fpatan", h(X87Trig.fpatan)),
                          (4, "fxtract", h(X87Special.fxtract)), (5, "fprem1", h(X87Special.fprem1)), (6, "fdecstp", h(X87.fdecstp)),
                          (7, "fincstp", h(X87.fincstp))])
-        d9r[7] = single([(0, "fprem", h(X87Special.fprem)), (1, "fyl2xp1", todo), (2, "fsqrt", h(X87Arith.fsqrt)), (3, "fsincos", todo),
-                         (4, "frndint", h(X87.frndint)), (5, "fscale", h(X87Special.fscale)), (6, "fsin", todo), (7, "fcos", todo)])
+        d9r[7] = single([(0, "fprem", h(X87Special.fprem)), (1, "fyl2xp1", h(X87Trig.fyl2xp1)), (2, "fsqrt", h(X87Arith.fsqrt)), (3, "fsincos", h(X87Trig.fsincos)),
+                         (4, "frndint", h(X87.frndint)), (5, "fscale", h(X87Special.fscale)), (6, "fsin", h(X87Trig.fsin)), (7, "fcos", h(X87Trig.fcos))])
 
         var dar = none8
         dar[0] = st("fcmovb", h(X87.fcmovb), "st,st(%)")
