@@ -84,8 +84,8 @@ enum X87Transcendental {
     // Constants at 128 bits (hex expansions of the constants, bit 127 = leading 1).
     /// pi = 0xC90FDAA22168C234C4C6628B80DC1CD1 29024E088A67CC74... * 2^-126
     static let pi = Wide(neg: false, exp: 1, sig: UInt128(0xC90F_DAA2_2168_C234) << 64 | UInt128(0xC4C6_628B_80DC_1CD1))
-    /// The next 128 bits of pi (for argument reduction): pi = piHigh + piLow.
-    static let piLow = Wide(neg: false, exp: 1 - 128, sig: UInt128(0x2902_4E08_8A67_CC74) << 64 | UInt128(0x020B_BEA6_3B13_9B22))
+    /// pi truncated to 66 significant bits (0xC90FDAA22168C234C * 2^-66): the reduction constant.
+    static let pi66 = Wide(neg: false, exp: 1, sig: UInt128(0xC90F_DAA2_2168_C234) << 64 | UInt128(0xC) << 60)
     /// ln 2 = 0xB17217F7D1CF79ABC9E3B39803F2F6AF * 2^-128
     static let ln2 = Wide(neg: false, exp: -1, sig: UInt128(0xB172_17F7_D1CF_79AB) << 64 | UInt128(0xC9E3_B398_03F2_F6AF))
 
@@ -123,13 +123,15 @@ enum X87Transcendental {
         return (sinSum, cosSum)
     }
 
-    /// sin(x), cos(x) for |x| < 2^63: x = k * pi/2 + r, |r| <= pi/4, with a 256-bit pi.
+    /// sin(x), cos(x) for |x| < 2^63: x = k * pi/2 + r, |r| <= pi/4 (about).
     static func sinCos(_ x: Wide) -> (Wide, Wide) {
-        let halfPi = pi.scaled(-1)
-        let k = (x / halfPi).roundedInteger
+        let k = (x / pi66.scaled(-1)).roundedInteger
         let kw = Wide(integer: k)
         // r = x - k*pi/2, the product exact enough: k has 64 bits, pi/2 256 (two parts).
-        let r = (x - kw * halfPi) - kw * piLow.scaled(-1)
+        // The reference CPU reduces with pi rounded toward zero to 66 bits (as Intel documents
+        // for its FSIN/FCOS/FPTAN): measured on the host, a more precise pi disagrees for large
+        // arguments. Reduce with exactly that value.
+        let r = x - kw * pi66.scaled(-1)
         let (s, c) = sinCosReduced(r)
         switch k & 3 {
         case 0: return (s, c)
