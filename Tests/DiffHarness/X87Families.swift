@@ -316,6 +316,13 @@ enum X87Families {
                 c.x87.st[3] = UInt64(16383 + b.rng.below(40) - 20) | (b.rng.bool() ? 0x8000 : 0)
             }
         }
+        // F2XM1 (|x| <= 1) and FYL2XP1 (|x| < 1 - sqrt(2)/2) are undefined outside their
+        // domain: keep finite ST(0) inside it.
+        let st0e = Int(c.x87.st[1] & 0x7FFF)
+        if (c.name == "f2xm1" && st0e >= 16383 && st0e != 0x7FFF) || (c.name == "fyl2xp1" && st0e >= 16383 - 2 && st0e != 0x7FFF) {
+            c.x87.st[1] = (c.x87.st[1] & 0x8000) | UInt64(16383 - 3 - b.rng.below(30))
+            c.x87.st[0] |= 1 << 63
+        }
         c.x87LowBitsUndefined = 2
         c.undefinedStatus = 0x0200
         return c

@@ -15,8 +15,11 @@ enum X87Trig {
 
     /// Common prologue for one-operand functions: nil when ST(0) was handled (empty, NaN,
     /// unsupported, unmasked DE); else the unpacked operand and the DE flag to report.
-    @inline(__always) static func operand(_ cpu: CPU, pushes: Bool) -> (Unpacked, UInt16)? {
+    /// `trig`: FSIN/FCOS/FSINCOS/FPTAN also clear C2 on these paths (F2XM1 keeps it).
+    @inline(__always) static func operand(_ cpu: CPU, pushes: Bool, trig: Bool) -> (Unpacked, UInt16)? {
+        let c2: UInt16 = trig ? FSW.c2 : 0
         if cpu.fpuEmpty(0) {
+            cpu.pointee.fpuStatus &= ~c2
             if cpu.fpuUnderflow() {
                 cpu.setST(0, .indefinite)
                 if pushes { cpu.fpuPushValue(.indefinite) }
@@ -24,13 +27,14 @@ enum X87Trig {
             return nil
         }
         if pushes && !cpu.fpuEmpty(7) {
+            cpu.pointee.fpuStatus &= ~FSW.c2
             if cpu.fpuOverflow() { cpu.setST(0, .indefinite); cpu.fpuPushValue(.indefinite) }
             return nil
         }
         let v = cpu.st(0)
         let a = X87Special.unpack(v)
         if a.cls == .unsupported || a.isNaN {
-            cpu.pointee.fpuStatus &= ~(FSW.c1 | FSW.c2)
+            cpu.pointee.fpuStatus &= ~(FSW.c1 | c2)
             let r: F80 = a.cls == .unsupported ? .indefinite : v.quieted
             if (a.cls == .unsupported || a.isSignalingNaN) && cpu.fpuSignal(FSW.ie) { return nil }
             cpu.setST(0, r)
@@ -39,7 +43,7 @@ enum X87Trig {
         }
         if a.denormal {
             if cpu.pointee.fpuControl & FSW.de == 0 {
-                cpu.pointee.fpuStatus &= ~(FSW.c1 | FSW.c2)
+                cpu.pointee.fpuStatus &= ~(FSW.c1 | c2)
                 cpu.fpuSignal(FSW.de)
                 return nil
             }
@@ -53,7 +57,7 @@ enum X87Trig {
         try cpu.fpuBegin()
         cpu.fpuRecord(i, memory: false)
         let pushes = which >= 2
-        guard let (a, de) = operand(cpu, pushes: pushes) else { return }
+        guard let (a, de) = operand(cpu, pushes: pushes, trig: true) else { return }
         if a.cls == .infinity {
             cpu.pointee.fpuStatus &= ~(FSW.c1 | FSW.c2)
             if cpu.fpuSignal(FSW.ie) { return }
@@ -112,7 +116,7 @@ enum X87Trig {
     @inline(__always) static func f2xm1Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()
         cpu.fpuRecord(i, memory: false)
-        guard let (a, de) = operand(cpu, pushes: false) else { return }
+        guard let (a, de) = operand(cpu, pushes: false, trig: false) else { return }
         cpu.fpuSetC1(false)
         switch a.cls {
         case .zero: return
@@ -196,7 +200,11 @@ enum X87Trig {
             if y.cls == .infinity { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
             finish(cpu, .zero(x.sign != y.sign), de, up: false); return
         }
-        if x.cls == .infinity { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+        if x.cls == .infinity {
+            // Outside the documented domain; the reference CPU treats it like FYL2X does.
+            if x.sign || y.cls == .zero { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+            finish(cpu, .infinity(y.sign), de, up: false); return
+        }
         if y.cls == .infinity { finish(cpu, .infinity(x.sign != y.sign), de, up: false); return }
         if y.cls == .zero { finish(cpu, .zero(x.sign != y.sign), de, up: false); return }
         let (r, f, up) = rounded(cpu, Wide(y) * T.log2p1(Wide(x)))
