@@ -8,8 +8,18 @@ enum X87Trig {
     typealias T = X87Transcendental
 
     /// Rounds a Wide result and delivers it to ST(dest): flags (PE, UE...), C1 when rounded up.
+    /// An unmasked OE/UE delivers the result wrapped by 24576, as the arithmetic instructions do.
     @inline(__always) static func rounded(_ cpu: CPU, _ w: Wide) -> (F80, UInt16, Bool) {
-        let (r, flags, up) = T.round(w, rc: UInt32(cpu.fpuRounding))
+        let rc = UInt32(cpu.fpuRounding)
+        let cw = cpu.pointee.fpuControl
+        var (r, flags, up) = T.round(w, rc: rc)
+        if flags & FPFlag.overflow != 0 && cw & FSW.oe == 0 {
+            let (r2, f2, u2) = T.round(w.scaled(-24576), rc: rc)
+            (r, flags, up) = (r2, FPFlag.overflow | (f2 & FPFlag.inexact), u2)
+        } else if flags & FPFlag.tiny != 0 && cw & FSW.ue == 0 {
+            let (r2, f2, u2) = T.round(w.scaled(24576), rc: rc)
+            (r, flags, up) = (r2, FPFlag.underflow | (f2 & FPFlag.inexact), u2)
+        }
         return (X87Arith.f80(r), UInt16(truncatingIfNeeded: flags & FPFlag.x86Mask), up)
     }
 
@@ -162,25 +172,25 @@ enum X87Trig {
         cpu.fpuPop()
     }
 
-    /// FYL2X: ST(1) = ST(1) * log2(ST(0)), pop.
+    /// FYL2X: ST(1) = ST(1) * log2(ST(0)), pop. An invalid operand pair reports IE without DE.
     @inline(__always) static func fyl2x(_ cpu: CPU, _ i: Instr) { do { try fyl2xBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fyl2xBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()
         cpu.fpuRecord(i, memory: false)
         guard let (x, y, de) = operands(cpu) else { return }
         let one = x.cls == .finite && x.exp == 0 && x.sig == F80.integerBit && !x.sign
-        if x.sign && x.cls != .zero { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+        if x.sign && x.cls != .zero { finish(cpu, .indefinite, FSW.ie, up: false); return }
         if x.cls == .zero {
-            if y.cls == .zero { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+            if y.cls == .zero { finish(cpu, .indefinite, FSW.ie, up: false); return }
             if y.cls == .infinity { finish(cpu, .infinity(!y.sign), de, up: false); return }
             finish(cpu, .infinity(!y.sign), FSW.ze | de, up: false); return
         }
         if x.cls == .infinity {
-            if y.cls == .zero { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+            if y.cls == .zero { finish(cpu, .indefinite, FSW.ie, up: false); return }
             finish(cpu, .infinity(y.sign), de, up: false); return
         }
         if one {
-            if y.cls == .infinity { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+            if y.cls == .infinity { finish(cpu, .indefinite, FSW.ie, up: false); return }
             finish(cpu, .zero(y.sign), de, up: false); return
         }
         let below = x.exp < 0   // 0 < x < 1: log2 negative
@@ -197,12 +207,12 @@ enum X87Trig {
         cpu.fpuRecord(i, memory: false)
         guard let (x, y, de) = operands(cpu) else { return }
         if x.cls == .zero {
-            if y.cls == .infinity { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+            if y.cls == .infinity { finish(cpu, .indefinite, FSW.ie, up: false); return }
             finish(cpu, .zero(x.sign != y.sign), de, up: false); return
         }
         if x.cls == .infinity {
             // Outside the documented domain; the reference CPU treats it like FYL2X does.
-            if x.sign || y.cls == .zero { finish(cpu, .indefinite, FSW.ie | de, up: false); return }
+            if x.sign || y.cls == .zero { finish(cpu, .indefinite, FSW.ie, up: false); return }
             finish(cpu, .infinity(y.sign), de, up: false); return
         }
         if y.cls == .infinity { finish(cpu, .infinity(x.sign != y.sign), de, up: false); return }
