@@ -117,3 +117,4 @@ final class X87Tests: XCTestCase {
         XCTAssertEqual(missing, [], "x87 forms without a harness form")
     }
 }
+

@@ -103,6 +103,12 @@ enum X87Transcendental {
 
     // MARK: series
 
+    /// A series term below the sum's last bit: it was added once (its sticky bit records the
+    /// direction of the error) and the series stops, so later terms cannot cancel that bit.
+    @inline(__always) static func negligible(_ term: Wide, _ sum: Wide) -> Bool {
+        term.isZero || Int(sum.exp) - Int(term.exp) > 130
+    }
+
     /// sin(r) and cos(r) for |r| <= pi/4 (Taylor series to ~2^-125).
     static func sinCosReduced(_ r: Wide) -> (Wide, Wide) {
         let r2 = r * r
@@ -111,6 +117,7 @@ enum X87Transcendental {
         for _ in 0..<30 {
             term = (term * r2 / Wide(integer: (2 * k) * (2 * k + 1))).negated
             sinSum = sinSum + term
+            if negligible(term, sinSum) { break }
             k += 1
         }
         var cterm = Wide.one, cosSum = Wide.one
@@ -118,6 +125,7 @@ enum X87Transcendental {
         for _ in 0..<30 {
             cterm = (cterm * r2 / Wide(integer: (2 * k - 1) * (2 * k))).negated
             cosSum = cosSum + cterm
+            if negligible(cterm, cosSum) { break }
             k += 1
         }
         return (sinSum, cosSum)
@@ -148,6 +156,7 @@ enum X87Transcendental {
         for _ in 0..<40 {
             term = term * t / Wide(integer: k)
             sum = sum + term
+            if negligible(term, sum) { break }
             k += 1
         }
         return sum
@@ -161,7 +170,9 @@ enum X87Transcendental {
         var k: Int64 = 3
         for _ in 0..<60 {
             power = power * s2
-            sum = sum + power / Wide(integer: k)
+            let term = power / Wide(integer: k)
+            sum = sum + term
+            if negligible(term, sum) { break }
             k += 2
         }
         return sum.scaled(1)
@@ -182,7 +193,9 @@ enum X87Transcendental {
         var k: Int64 = 3
         for _ in 0..<60 {
             power = power * s2
-            sum = sum + power / Wide(integer: k)
+            let term = power / Wide(integer: k)
+            sum = sum + term
+            if negligible(term, sum) { break }
             k += 2
         }
         return sum.scaled(1) / ln2
@@ -205,7 +218,9 @@ enum X87Transcendental {
         var k: Int64 = 3
         for _ in 0..<50 {
             power = (power * z2).negated
-            sum = sum + power / Wide(integer: k)
+            let term = power / Wide(integer: k)
+            sum = sum + term
+            if negligible(term, sum) { break }
             k += 2
         }
         let r = sum.scaled(doublings)
