@@ -110,7 +110,10 @@ enum X87Trig {
             cpu.fpuSetC1(uc); cpu.fpuSignal(flags)
             cpu.setST(0, rs); cpu.fpuPushValue(rc)
         default:
-            let (r, f, u) = rounded(cpu, s / c); flags |= f; up = u
+            // Tiny x: tan x = x + x^3/3 + ... directly, so the correction's sign survives.
+            let x = Wide(a)
+            let t = a.exp < -64 ? x + x * x * x / Wide(integer: 3) : s / c
+            let (r, f, u) = rounded(cpu, t); flags |= f; up = u
             cpu.fpuSetC1(up); cpu.fpuSignal(flags)
             cpu.setST(0, r); cpu.fpuPushValue(one)
         }
@@ -142,7 +145,8 @@ enum X87Trig {
     }
 
     /// Two-operand prologue (ST(0) = x, ST(1) = y; result to ST(1), then pop): nil when handled.
-    @inline(__always) static func operands(_ cpu: CPU) -> (Unpacked, Unpacked, UInt16)? {
+    /// `deferDE`: the caller checks its invalid cases first (IE wins over an unmasked DE).
+    @inline(__always) static func operands(_ cpu: CPU, deferDE: Bool = false) -> (Unpacked, Unpacked, UInt16)? {
         if cpu.fpuEmpty(0) || cpu.fpuEmpty(1) {
             if cpu.fpuUnderflow() { cpu.setST(1, .indefinite); cpu.fpuPop() }
             return nil
@@ -159,7 +163,7 @@ enum X87Trig {
         }
         var de: UInt16 = 0
         if x.denormal || y.denormal {
-            if cpu.pointee.fpuControl & FSW.de == 0 { cpu.fpuSetC1(false); cpu.fpuSignal(FSW.de); return nil }
+            if !deferDE && cpu.pointee.fpuControl & FSW.de == 0 { cpu.fpuSetC1(false); cpu.fpuSignal(FSW.de); return nil }
             de = FSW.de
         }
         return (x, y, de)
@@ -177,9 +181,10 @@ enum X87Trig {
     @inline(__always) static func fyl2xBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()
         cpu.fpuRecord(i, memory: false)
-        guard let (x, y, de) = operands(cpu) else { return }
+        guard let (x, y, de) = operands(cpu, deferDE: true) else { return }
         let one = x.cls == .finite && x.exp == 0 && x.sig == F80.integerBit && !x.sign
         if x.sign && x.cls != .zero { finish(cpu, .indefinite, FSW.ie, up: false); return }
+        if de != 0 && cpu.pointee.fpuControl & FSW.de == 0 { cpu.fpuSetC1(false); cpu.fpuSignal(FSW.de); return }
         if x.cls == .zero {
             if y.cls == .zero { finish(cpu, .indefinite, FSW.ie, up: false); return }
             if y.cls == .infinity { finish(cpu, .infinity(!y.sign), de, up: false); return }
