@@ -26,7 +26,7 @@ let package = Package(
             name: "kernel",
             dependencies: ["ArchAsm", "KernelLibC"],
             path: ".",
-            exclude: ["Arch/x86_64/Asm", "Arch/x86_64/linker.ld", "LibC", "toolset.json"]
+            exclude: ["Arch/x86_64/Asm", "Arch/x86_64/linker.ld", "LibC", "toolset.json", "README.md"]
         ),
     ],
     // Swift 5 mode, as the root package (which compiles the platform-neutral folders for host

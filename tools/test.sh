@@ -7,13 +7,14 @@
 #      200,000 fixed-seed cases against the host CPU, 0 mismatches required
 #   3. the threaded handlers really tail-jump in release (tools/check-tailcalls.sh)
 #   4. test guests and device probes on QEMU and on Orrery with the same output (roms/tests,
-#      roms/devices, roms/acpi)
+#      roms/devices, roms/acpi, roms/board; the serial input recorded and replayed)
 #   5. the benchmark guest in release, each workload's checksum compared with the host CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/build-roms.sh
 bash tools/build-kernel.sh        # before the unit tests: the boot-loader tests load build/kernel.elf
+bash tools/build-board-roms.sh    # the input/reset unit tests boot roms/board guests
 swift build --build-tests
 swift test --skip-build
 bash tools/test-kernel.sh
@@ -26,6 +27,8 @@ bash tools/run-test-roms.sh .build/release/orrery
 bash tools/run-pcprobe.sh .build/release/orrery
 bash tools/run-acpi-poweroff.sh .build/release/orrery
 bash tools/run-portprobe-qemu.sh
+bash tools/run-board-roms.sh .build/release/orrery
+bash tools/run-serial-echo.sh .build/release/orrery
 # The Orrery kernel on the Orrery machine vs QEMU (selftest lines must be identical so far).
 bash tools/test-kernel-orrery.sh .build/release/orrery
 .build/release/orrery bench

@@ -59,7 +59,14 @@ public final class UART16550: BusDevice, Snapshottable {
     }
 
     func enqueue(_ b: UInt8) {
-        if rx.count < capacity { rx.append(b) } else { lsrErrors |= 0x02 }
+        if rx.count < capacity {
+            rx.append(b)
+        } else {
+            // Overrun (LSR.OE). Without FIFOs the new character overwrites the one in RBR; with
+            // FIFOs it is lost in the shift register and the FIFO keeps its 16 (PC16550D, LSR bit 1).
+            lsrErrors |= 0x02
+            if !fifoEnabled, !rx.isEmpty { rx[0] = b }
+        }
         updateIRQ()
     }
 

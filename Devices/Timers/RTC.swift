@@ -323,6 +323,18 @@ public final class RTC: Snapshottable {
         }
     }
 
+    /// The chip's RESET pin (a machine reset; MC146818A datasheet, "RESET"): clears PIE, AIE,
+    /// UIE and SQWE in register B and the flags in register C, lowering IRQ 8. The time, the
+    /// alarm and the CMOS RAM are untouched: they are battery-backed and survive a reboot.
+    public func resetPin() {
+        let now = clock.now
+        catchUp(to: now)
+        cmos[0x0B] &= ~0x78
+        cmos[0x0C] = 0
+        updateIRQ()
+        reschedule(now)
+    }
+
     /// Ports 0x70 (index, write-only here; reads return the index) and 0x71 (data).
     public final class Ports: BusDevice {
         let rtc: RTC

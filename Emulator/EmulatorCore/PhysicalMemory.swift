@@ -13,8 +13,13 @@ import Darwin
 public final class PhysicalMemory {
     /// Host pointer to guest physical address 0.
     public let base: UnsafeMutableRawPointer
-    /// Bytes of RAM; guest physical addresses 0 ..< size are RAM.
+    /// Bytes of address space; guest physical addresses 0 ..< size are RAM, except the hole.
     public let size: UInt64
+    /// [holeStart, holeEnd) is not RAM (the PC's PCI window below 4 GiB when RAM continues
+    /// above it): accesses there go to MMIO. Equal to `size` when there is no hole. The host
+    /// pages of the hole are reserved but never touched (MAP_NORESERVE): they cost nothing.
+    public let holeStart: UInt64
+    public let holeEnd: UInt64
 
     public enum Error: Swift.Error, CustomStringConvertible {
         case badSize(UInt64)
@@ -27,9 +32,15 @@ public final class PhysicalMemory {
         }
     }
 
-    public init(size: UInt64) throws {
+    /// `hole`: a page-aligned range inside 0..<size that is not RAM (nil: all of it is RAM).
+    public init(size: UInt64, hole: Range<UInt64>? = nil) throws {
         guard size > 0, size % 4096 == 0, size < (64 << 30) else { throw Error.badSize(size) }
         self.size = size
+        if let h = hole, h.lowerBound % 4096 == 0, h.upperBound % 4096 == 0, h.upperBound <= size {
+            holeStart = h.lowerBound; holeEnd = h.upperBound
+        } else {
+            holeStart = size; holeEnd = size
+        }
         // Anonymous private mapping: page-aligned, and zero-filled by the host kernel on first
         // touch (uninitialised host memory never reaches the guest), so a large guest RAM costs
         // nothing until the guest uses it.
@@ -42,7 +53,13 @@ public final class PhysicalMemory {
 
     /// True when [address, address+count) lies entirely in RAM (overflow-safe).
     @inlinable public func contains(_ address: UInt64, count: UInt64) -> Bool {
-        address < size && count <= size - address
+        guard address < size && count <= size - address else { return false }
+        return address &+ count <= holeStart || address >= holeEnd
+    }
+
+    /// The RAM ranges, in address order (one, or two around the hole).
+    public var ranges: [Range<UInt64>] {
+        holeStart == holeEnd ? [0..<size] : [0..<holeStart, holeEnd..<size].filter { !$0.isEmpty }
     }
 
     /// Copies host bytes into guest RAM. Returns false (and copies nothing) when out of range.

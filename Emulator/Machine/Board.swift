@@ -16,15 +16,10 @@ public struct BoardConfiguration: Equatable {
 
 public enum BoardError: Error, Equatable, CustomStringConvertible {
     case memory(GuestMemoryMapError)
-    /// RAM above 4 GiB is in the memory map, but the CPU's memory path addresses RAM as one
-    /// block from 0, so it cannot yet skip the PCI hole.
-    case highRAMUnsupported(UInt64)
 
     public var description: String {
         switch self {
         case .memory(let e): return e.description
-        case .highRAMUnsupported(let s):
-            return "guest RAM of \(s >> 20) MiB needs RAM above 4 GiB, which this build does not support yet (at most \(GuestMemoryMap.pciHoleStart >> 20) MiB)"
         }
     }
 }
@@ -34,8 +29,14 @@ extension Machine {
     public convenience init(board config: BoardConfiguration) throws {
         let map: GuestMemoryMap
         do { map = try GuestMemoryMap(ramSize: config.memorySize) } catch { throw BoardError.memory(error) }
-        guard map.highRAMSize == 0 else { throw BoardError.highRAMUnsupported(config.memorySize) }
-        try self.init(memorySize: map.lowRAMEnd)
+        // RAM beyond the PCI hole continues at 4 GiB: one host mapping addressed by guest
+        // physical address, with the hole [lowRAMEnd, 4 GiB) left out of RAM (it is MMIO).
+        if map.highRAMSize > 0 {
+            try self.init(memorySize: GuestMemoryMap.highRAMStart + map.highRAMSize,
+                          hole: map.lowRAMEnd..<GuestMemoryMap.highRAMStart)
+        } else {
+            try self.init(memorySize: map.lowRAMEnd)
+        }
         memoryMap = map
         var acpi = config.acpi
         acpi.mcfg = true        // the board maps ECAM (PCDevices)
@@ -43,6 +44,7 @@ extension Machine {
         ram.write(tables.image, at: tables.base)
         acpiTables = tables
         try wireLegacyDevices()
+        capturePowerOnState()
     }
 
     /// Creates the PC devices and maps them (see PCDevices for the addresses and wires).
@@ -152,6 +154,17 @@ public final class PCDevices {
         try mmio.map(TimedPort(lapic, m), at: GuestMemoryMap.localAPICBase, length: 0x1000, name: "lapic")
         try mmio.map(testdev.iomem, at: 0xFF00_0000, length: 0x1_0000, name: "pc-testdev-iomem")
     }
+
+    /// Reset sources: the reset control register (0xCF9 RST_CPU, also the FADT's reset register)
+    /// and the i8042's reset line (command 0xFE, or an output-port write with bit 0 clear).
+    func connectResetLines(_ request: @escaping () -> Void) {
+        pciConfig.onReset = { _ in request() }   // soft (INIT) and hard resets alike, as QEMU
+        keyboard.onReset = request
+    }
+
+    /// The devices a machine reset returns to their power-on state (all but the RTC, whose
+    /// time and CMOS RAM are battery-backed: it gets `resetPin()`), in a fixed order.
+    var resettable: [any Snapshottable] { [pic, pit] + serial + [keyboard, pmTimer, ioapic, lapic, hpet, fwcfg, testdev, pciConfig] }
 
     /// Adds every device's state to a machine hash, in a fixed order.
     func contributeHash(to h: inout StateHash) {

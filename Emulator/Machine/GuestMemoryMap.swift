@@ -13,9 +13,9 @@
 //                              HPET 0xFED0_0000, local APIC 0xFEE0_0000
 //   0x1_0000_0000 - ...        RAM above 4 GiB (ramSize - 3 GiB), when ramSize > 3 GiB
 //
-// Host storage: guest RAM is one PhysicalMemory allocation addressed by guest physical address,
-// so today RAM must end below the PCI hole. RAM above 4 GiB is described here (and in e820) but
-// `Machine` refuses sizes above 3 GiB until the memory path can skip the hole.
+// Host storage: guest RAM is one PhysicalMemory allocation addressed by guest physical address.
+// With RAM above 4 GiB it spans 0 to 4 GiB + highRAMSize and leaves the hole [lowRAMEnd, 4 GiB)
+// out of RAM (`PhysicalMemory.contains` is false there, so the CPU sends those accesses to MMIO).
 
 /// One e820 entry (ACPI "address range descriptor").
 public struct E820Entry: Equatable, CustomStringConvertible {

@@ -17,8 +17,14 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
     case haltedForever
     /// The guest powered the machine off (ACPI SLP_TYP(S5) | SLP_EN): status 0, as QEMU.
     case powerOff
-    /// A fault while delivering a double fault (PC board): the machine stops (QEMU would reset).
+    /// A fault while delivering a double fault (PC board): the machine stops (QEMU would reset;
+    /// `--on-triple-fault reset` does too).
     case tripleFault(rip: UInt64)
+    /// The guest asked for a reset (0xCF9, i8042 command 0xFE, the FADT reset register) and the
+    /// machine was told to stop on resets (`--on-reset stop`, the default).
+    case guestReset
+    /// The user ended the run (the terminal's escape sequence, or a replayed `quit`).
+    case userQuit
 
     public var exitStatus: Int32 {
         switch self {
@@ -28,6 +34,8 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
         case .haltedForever: return 8
         case .powerOff: return 0
         case .tripleFault: return 10
+        case .guestReset: return 12
+        case .userQuit: return 14
         }
     }
 
@@ -39,6 +47,8 @@ public enum RunOutcome: Equatable, CustomStringConvertible {
         case .haltedForever: return "CPU halted with interrupts that can never arrive"
         case .powerOff: return "guest power-off (ACPI S5)"
         case .tripleFault(let rip): return "triple fault at rip 0x\(String(rip, radix: 16))"
+        case .guestReset: return "guest reset request (machine stops: --on-reset stop)"
+        case .userQuit: return "quit by the user"
         }
     }
 }
@@ -60,12 +70,15 @@ extension Machine {
             if done >= maxInstructions { return .instructionLimit }
             // Timer events fire at exact instruction counts: the budget ends at the next one.
             events.runDue()
+            // External input enters here, at a position the input queue logs (DESIGN §2).
+            if let q = input, q.service(self) { return .userQuit }
             var budget = min(slice, maxInstructions - done)
             budgetDeadline = .max
             if let deadline = events.nextDeadline {
                 budget = min(budget, max(1, clock.instructions(until: deadline)))
                 budgetDeadline = deadline
             }
+            if let q = input, let limit = q.budgetLimit(self) { budget = min(budget, limit) }
             let reason = cpu.run(maxInstructions: budget)
             switch reason {
             case .budgetExhausted:
@@ -75,6 +88,13 @@ extension Machine {
             case .stopRequested:
                 if let v = debugExit.exitValue { return .debugExit(v) }
                 if power.poweredOff { return .powerOff }
+                if resetRequested {
+                    resetRequested = false
+                    cpu.state.pointee.stopRequested = false
+                    if resetAction == .stop { return .guestReset }
+                    if let failure = reboot() { return failure }
+                    continue
+                }
                 if returnForEvent {
                     // A device armed an event inside this budget: recompute it (not a stop).
                     returnForEvent = false
@@ -88,6 +108,15 @@ extension Machine {
                 // no event armed, or events that never wake it, the CPU is halted for good.
                 let retired = cpu.state.pointee.instructionsRetired
                 if retired != lastHaltAt { lastHaltAt = retired; idleSkips = 0 }
+                if let q = input, q.isActive, cpu.state.pointee.rflags & Flag.if != 0 {
+                    // Input may still arrive: sleep to the next timer event or input (the queue
+                    // paces live input to host time; a replay jumps to the logged position).
+                    guard q.sleep(self, until: events.nextDeadline) else { return .haltedForever }
+                    events.runDue()
+                    if q.service(self, wokenFromHalt: true) { return .userQuit }
+                    progress?(cpu.state.pointee.instructionsRetired &- start)
+                    continue
+                }
                 guard cpu.state.pointee.rflags & Flag.if != 0, let deadline = events.nextDeadline,
                       idleSkips < Self.maxIdleSkips else { return .haltedForever }
                 idleSkips += 1
@@ -95,6 +124,12 @@ extension Machine {
                 events.runDue()
             case let .exception(f, rip): return .unhandledException(f, rip: rip)
             case .tripleFault:
+                // A triple fault asserts the processor's shutdown cycle; a PC board turns it into
+                // a reset (QEMU does), or the machine stops (the default: status 10).
+                if tripleFaultAction == .reset {
+                    if let failure = reboot() { return failure }
+                    continue
+                }
                 return .tripleFault(rip: cpu.state.pointee.regs[Reg.rip])
             }
         }

@@ -32,9 +32,23 @@ public final class Machine {
     public internal(set) var memoryMap: GuestMemoryMap? = nil
     /// Where the ACPI tables were placed (`Machine(board:)` only).
     public internal(set) var acpiTables: ACPITableSet? = nil
+    /// The recorded input queue (host input reaches the guest only through it); nil: no input.
+    public var input: InputQueue? = nil
+    /// What a guest reset request does, and what a triple fault does (Reset.swift).
+    public var resetAction: ResetAction = .stop
+    public var tripleFaultAction: TripleFaultPolicy = .stop
+    /// Machine resets performed so far (reboots).
+    public internal(set) var resets = 0
+    var resetRequested = false
+    /// The CPU and device state at power-on, and the boot request, for a reboot (Reset.swift).
+    var powerOnCPU: CPUState
+    var powerOnDevices: [UInt8] = []
+    var bootRequest: BootRequest? = nil
 
-    public init(memorySize: UInt64) throws {
-        ram = try PhysicalMemory(size: memorySize)
+    /// `hole`: guest-physical addresses inside 0..<memorySize that are not RAM (the PC board's
+    /// PCI window when RAM goes on above 4 GiB).
+    public init(memorySize: UInt64, hole: Range<UInt64>? = nil) throws {
+        ram = try PhysicalMemory(size: memorySize, hole: hole)
         cpu = X86CPU(ram: ram, mmio: mmio, ports: ports)
         events = EventQueue(clock: clock)
         try ports.map(debugExit, at: 0xF4, length: 4, name: "isa-debug-exit")
@@ -44,6 +58,7 @@ public final class Machine {
         debugExit.onExit = { _ in state.pointee.stopRequested = true }
         power.onPowerOff = { state.pointee.stopRequested = true }
         clock.instructionSource = { state.pointee.instructionsRetired }
+        powerOnCPU = state.pointee
     }
 }
 
@@ -114,7 +129,7 @@ extension Machine {
         clock.contributeHash(to: &h)
         events.contributeHash(to: &h)
         devices?.contributeHash(to: &h)
-        h.add(bytes: ram.base, count: Int(ram.size))
+        for r in ram.ranges { h.add(bytes: ram.base + Int(r.lowerBound), count: Int(r.count)) }
         return h
     }
 }

@@ -1,12 +1,17 @@
 // Layer: OrreryCLI. `orrery run`: build the PC board, boot a kernel by the protocol its format
 // names (Linux bzImage, Multiboot v1, Multiboot2, or a flat ELF64 test guest), run it, and exit
-// with a status scripts can share with QEMU (docs/cli.md). Guest text (port 0xE9 console, and
-// the serial port once the UART is wired) goes to --serial: stdout or a file.
+// with a status scripts can share with QEMU (docs/cli.md). Guest text (port 0xE9 console and
+// COM1-COM4) goes to --serial: stdout or a file. Input (stdin, or a replayed log) reaches COM1
+// through the machine's recorded input queue; on a terminal see Terminal.swift.
 
 import ArgumentParser
+import EmulatorCore
 import Foundation
 import Machine
 import X86
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +19,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Boot a kernel: Linux bzImage, Multiboot v1/v2, or a static ELF64 guest entered flat in 64-bit mode.",
         discussion: "Exit status: (V<<1)|1 when the guest writes V to isa-debug-exit (port 0xf4), 0 on ACPI power-off, "
             + "2 host error (bad option or image), 4 instruction limit, 6 unhandled exception, 8 halted forever, "
-            + "10 triple fault. See docs/cli.md.")
+            + "10 triple fault, 12 guest reset (--on-reset stop), 14 quit (Ctrl-A x). See docs/cli.md.")
 
     @Option(name: .long, help: "Kernel image (bzImage, Multiboot v1/v2 ELF or a.out-kludge image, or ELF64).")
     var kernel: String
@@ -25,7 +30,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Kernel command line.")
     var append: String = ""
 
-    @Option(name: .long, help: "Guest RAM size: a number with K, M or G (e.g. 256M, 1G); 2M to 3G.")
+    @Option(name: .long, help: "Guest RAM size: a number with K, M or G (e.g. 256M, 1G); 2M to 60G (above 3G the rest goes at 4 GiB).")
     var memory: String = "256M"
 
     @Option(name: .long, help: "Where guest console output goes: 'stdio' or a file path.")
@@ -42,6 +47,21 @@ struct RunCommand: ParsableCommand {
 
     @ArgumentParser.Flag(name: .long, help: "Print a machine-readable summary on stdout at exit.")
     var json = false
+
+    @Option(name: .long, help: "Serial input to COM1: auto (stdin when it is a terminal), stdin, or none. On a terminal, Ctrl-A x quits.")
+    var serialInput: String = "auto"
+
+    @Option(name: .long, help: "Write the input log (every input byte with the instruction count and virtual time it entered the guest) to FILE.")
+    var record: String?
+
+    @Option(name: .long, help: "Feed the guest the input recorded in FILE (by --record) instead of stdin: same run, same state hash.")
+    var replay: String?
+
+    @Option(name: .long, help: "What a guest reset request (port 0xCF9, i8042 0xFE, FADT reset register) does: stop (status 12) or reboot.")
+    var onReset: String = "stop"
+
+    @Option(name: .long, help: "What a triple fault does: stop (status 10) or reset (then as --on-reset reboot).")
+    var onTripleFault: String = "stop"
 
     /// Parses --memory with a reason for each way it can be wrong.
     static func memorySize(_ text: String) -> Result<UInt64, CLIError> {
@@ -76,6 +96,28 @@ struct RunCommand: ParsableCommand {
             }
             forced = p
         }
+        guard let resetAction = ResetAction(rawValue: onReset) else {
+            printError("bad --on-reset '\(onReset)': expected stop or reboot"); throw ExitCode(hostErrorStatus)
+        }
+        guard let tripleFaultPolicy = TripleFaultPolicy(rawValue: onTripleFault) else {
+            printError("bad --on-triple-fault '\(onTripleFault)': expected stop or reset"); throw ExitCode(hostErrorStatus)
+        }
+        guard ["auto", "stdin", "none"].contains(serialInput) else {
+            printError("bad --serial-input '\(serialInput)': expected auto, stdin or none"); throw ExitCode(hostErrorStatus)
+        }
+        // Input: a replayed log, or stdin (live, recorded), or nothing.
+        var replayed: [InputEvent]? = nil
+        if let path = replay {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                printError("cannot read --replay file '\(path)'"); throw ExitCode(hostErrorStatus)
+            }
+            do { replayed = try InputLog.decode(text) } catch {
+                printError("bad --replay file '\(path)': \(error)"); throw ExitCode(hostErrorStatus)
+            }
+        }
+        if let path = record, !FileManager.default.createFile(atPath: path, contents: nil) {
+            printError("cannot create --record file '\(path)'"); throw ExitCode(hostErrorStatus)
+        }
         let machine: Machine
         let booted: BootResult
         do {
@@ -89,9 +131,23 @@ struct RunCommand: ParsableCommand {
         } catch {
             printError("\(error)"); throw ExitCode(hostErrorStatus)
         }
+        machine.resetAction = resetAction
+        // A triple fault that resets the machine then behaves as a reset request that reboots.
+        machine.tripleFaultAction = tripleFaultPolicy
+        var stdinInput: StdinInput? = nil
+        if let events = replayed {
+            machine.input = InputQueue(replay: events)
+        } else if serialInput == "stdin" || (serialInput == "auto" && isatty(STDIN_FILENO) != 0) {
+            let live = StdinInput()
+            stdinInput = live
+            machine.input = InputQueue(live: live)
+        }
+        defer { stdinInput?.restore() }
+        let status = StatusLine(enabled: isatty(STDERR_FILENO) != 0 && !json)
         let toStdout = serial == "stdio"
         var buffer: [UInt8] = []
         let emit: (UInt8) -> Void = { byte in
+            status.erase()
             if toStdout {
                 var b = byte
                 _ = fwrite(&b, 1, 1, stdout)
@@ -106,19 +162,30 @@ struct RunCommand: ParsableCommand {
         machine.devices?.serialOutput = { _, byte in emit(byte) }
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = machine.run(maxInstructions: maxInstructions)
+        let outcome = machine.run(maxInstructions: maxInstructions, slice: 20_000_000) { [machine] done in
+            status.update(instructions: done, virtualNs: machine.clock.now)
+        }
         let wall = clock.now - start
+        status.erase()
+        stdinInput?.restore()
         fflush(stdout)
         if !toStdout { sink.write(Data(buffer)); try? sink.close() }
+        if let path = record {
+            let log = InputLog.encode(machine.input?.log ?? [])
+            guard FileManager.default.createFile(atPath: path, contents: log.data(using: .utf8)) else {
+                printError("cannot write --record file '\(path)'"); throw ExitCode(hostErrorStatus)
+            }
+        }
         let retired = machine.cpu.state.pointee.instructionsRetired
         if json {
             let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
             let reason = "\(outcome)".replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             print("{\"exit\": \"\(reason)\", \"status\": \(outcome.exitStatus), \"boot\": \"\(booted.protocolName)\", "
-                  + "\"instructions\": \(retired), \"virtual_ns\": \(retired), \"wall_seconds\": \(seconds)}")
+                  + "\"instructions\": \(retired), \"virtual_ns\": \(machine.clock.now), \"wall_seconds\": \(seconds), "
+                  + "\"resets\": \(machine.resets), \"state_hash\": \"\(machine.stateHash())\"}")
         }
         switch outcome {
-        case .debugExit, .powerOff: break
+        case .debugExit, .powerOff, .userQuit: break
         default: printError("\(outcome) after \(retired) instructions")
         }
         throw ExitCode(outcome.exitStatus)

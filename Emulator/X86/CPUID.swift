@@ -9,7 +9,7 @@
 //
 // Not advertised yet, on purpose:
 // - leaf 1 EDX MMX, SSE, SSE2 (and ECX SSE3...): arrive with [2/6] (FPU and FXSR are listed).
-// - leaf 1 EDX APIC, SEP, CLFSH, PSE36...: [3/6] (other parts).
+// - leaf 1 EDX SEP, CLFSH, PSE36...: [3/6] (other parts).
 // - leaf 0x80000001 EDX SYSCALL: [3/6].
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
 // - leaf 1 ECX "hypervisor present" (bit 31): the guest sees a plain CPU.
@@ -90,6 +90,8 @@ public struct CPUIDModel: Sendable {
                      meaning: "RDMSR/WRMSR"),
         CPUIDFeature(name: "PAE", leaf: 1, register: .edx, bit: 6, probe: [0x0F, 0x20, 0xE0],
                      meaning: "PAE and 4-level paging (CR4.PAE)"),
+        CPUIDFeature(name: "APIC", leaf: 1, register: .edx, bit: 9, probe: [0x0F, 0x32],
+                     meaning: "an on-chip local APIC at IA32_APIC_BASE (xAPIC MMIO, Devices/Interrupts/LocalAPIC)"),
         CPUIDFeature(name: "MTRR", leaf: 1, register: .edx, bit: 12, probe: [0x0F, 0x32],
                      meaning: "MTRRcap, variable/fixed MTRRs, MTRRdefType (stored)"),
         CPUIDFeature(name: "PGE", leaf: 1, register: .edx, bit: 13, probe: [0x0F, 0x20, 0xE0],
@@ -118,6 +120,8 @@ public struct CPUIDModel: Sendable {
                      meaning: "RDMSR/WRMSR, AMD mirror of leaf 1"),
         CPUIDFeature(name: "PAE (ext)", leaf: 0x8000_0001, register: .edx, bit: 6, probe: [0x0F, 0x20, 0xE0],
                      meaning: "PAE and 4-level paging (CR4.PAE), AMD mirror of leaf 1"),
+        CPUIDFeature(name: "APIC (ext)", leaf: 0x8000_0001, register: .edx, bit: 9, probe: [0x0F, 0x32],
+                     meaning: "on-chip local APIC, AMD mirror of leaf 1"),
         CPUIDFeature(name: "MTRR (ext)", leaf: 0x8000_0001, register: .edx, bit: 12, probe: [0x0F, 0x32],
                      meaning: "MTRRcap, variable/fixed MTRRs, MTRRdefType (stored), AMD mirror of leaf 1"),
         CPUIDFeature(name: "PGE (ext)", leaf: 0x8000_0001, register: .edx, bit: 13, probe: [0x0F, 0x20, 0xE0],

@@ -34,6 +34,16 @@ public enum MSR {
     public static let gsBase: UInt32 = 0xC000_0101
     public static let kernelGSBase: UInt32 = 0xC000_0102
     public static let tscAux: UInt32 = 0xC000_0103
+    // AMD model-specific registers Linux touches on every boot (AMD APM vol. 2 appendix A,
+    // BKDG/PPR for family 17h+).
+    /// Microcode patch level: 0 = no patch loaded (read by the microcode loader).
+    public static let amdPatchLevel: UInt32 = 0x8B
+    /// Hardware configuration. Bit 24 (TscFreqSel, read-only 1): the TSC counts at the P0
+    /// frequency, not the current P-state's (Linux warns "[Firmware Bug]" when it reads 0).
+    public static let amdHWCR: UInt32 = 0xC001_0015
+    /// Northbridge configuration; Linux sets bit 46 (EnableCf8ExtCfg: extended PCI config
+    /// space through CF8/CFC). Stored; our PCI host bridge does not depend on it.
+    public static let amdNBConfig: UInt32 = 0xC001_001F
 }
 
 /// EFER bits.
@@ -60,9 +70,13 @@ public struct MSRFile {
     public var mtrrDefType: UInt64 = 0
     /// CR8: task priority (bits 3:0). The local APIC reads it for TPR once it exists.
     public var cr8: UInt64 = 0
-    /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7.
+    /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7,
+    /// then the AMD HWCR and NB_CFG.
     public let slots: UnsafeMutablePointer<UInt64>
-    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, slotCount = 35
+    public static let variableSlot = 0, fixedSlot = 16, debugSlot = 27, hwcrSlot = 35, nbConfigSlot = 36, slotCount = 37
+    /// HWCR bits software may change: the reset value is TscFreqSel (bit 24, read-only 1);
+    /// the writable bits are stored without further effect (SMM lock, TLB flush filter...).
+    static let hwcrFixedBits: UInt64 = 1 << 24
 
     public init() {
         slots = .allocate(capacity: Self.slotCount)
@@ -70,6 +84,7 @@ public struct MSRFile {
         // DR6 and DR7 reset values (SDM 17.2.4 / 17.2.6).
         slots[Self.debugSlot + 6] = 0xFFFF_0FF0
         slots[Self.debugSlot + 7] = 0x400
+        slots[Self.hwcrSlot] = Self.hwcrFixedBits
     }
 
     public func deallocate() { slots.deallocate() }
@@ -133,6 +148,9 @@ extension CPUState {
         case MSR.gsBase: return segmentBase[Seg.gs]
         case MSR.kernelGSBase: return msr.kernelGSBase
         case MSR.tscAux: return tscAux
+        case MSR.amdPatchLevel: return 0
+        case MSR.amdHWCR: return msr.slots[MSRFile.hwcrSlot]
+        case MSR.amdNBConfig: return msr.slots[MSRFile.nbConfigSlot]
         default:
             if let s = MSRFile.fixedMTRRSlot(index) { return msr.slots[s] }
             throw .gp(0)
@@ -198,6 +216,11 @@ extension CPUState {
         case MSR.tscAux:
             if value >> 32 != 0 { throw .gp(0) }
             tscAux = value
+        case MSR.amdHWCR:
+            if value >> 32 != 0 { throw .gp(0) }    // bits 63:32 reserved
+            msr.slots[MSRFile.hwcrSlot] = value | MSRFile.hwcrFixedBits
+        case MSR.amdNBConfig:
+            msr.slots[MSRFile.nbConfigSlot] = value
         default:
             guard let s = MSRFile.fixedMTRRSlot(index) else { throw .gp(0) }
             for k in 0..<8 where !Self.validMemoryType((value >> UInt64(8 * k)) & 0xFF, pat: false) { throw .gp(0) }

@@ -28,6 +28,7 @@ func kmain(_ multibootInfo: UInt64, _ magic: UInt32) {
     }
     let commandLine = KernelCommandLine(info.commandLine)
     print("boot: command line \"\(KernelCommandLine.string(info.commandLine))\"")
+    Platform.start(commandLine)
 
     if commandLine.selftest {
         SelfTest.runAll()   // exits through the debug-exit port
@@ -38,23 +39,57 @@ func kmain(_ multibootInfo: UInt64, _ magic: UInt32) {
 
     printMemoryMap(info)
     if let statistics = KernelMemory.frames?.statistics {
-        print("boot: frame allocator: \(statistics.freeFrames) of \(statistics.totalFrames) frames free (4 KiB)")
+        Log.info("boot: frame allocator: \(statistics.freeFrames) of \(statistics.totalFrames) frames free (4 KiB)")
     }
-    print("boot: kernel image \(hex(KernelImage.physicalStart))-\(hex(KernelImage.physicalEnd)) (physical)")
-    print("ready")
-    // No ACPI power-off yet (Firmware/ACPI): leave through the debug-exit port instead.
+    Log.info("boot: kernel image \(hex(KernelImage.physicalStart))-\(hex(KernelImage.physicalEnd)) (physical)")
+    printPlatform()
+    Log.notice("ready")
+    if commandLine.has(Array("serialecho".utf8)) { SerialEcho.run() }
+
+    // halt=poweroff: ACPI power-off (exit status 0 on QEMU and Orrery); halt=reboot: reset;
+    // otherwise leave through the debug-exit port (status 33), as the selftests do.
+    // (Bytes, not Strings: String comparison would pull in the Unicode tables.)
+    let halt = commandLine.value(for: Array("halt".utf8))
+    if halt == Array("poweroff".utf8) { Power.powerOff() }
+    if halt == Array("reboot".utf8) { Power.reset() }
     DebugExit.exit(.success)
 }
 
+/// APIC ids, interrupt routing, the timer and the wall clock. Lines whose values depend on
+/// host timing on QEMU start with "time:" (tools/test-kernel-orrery.sh masks their digits).
+private func printPlatform() {
+    if let madt = Platform.madt {
+        let ids = madt.enabledAPICIDs.map { String($0) }.joined(separator: " ")
+        Log.info("apic: \(madt.enabledAPICIDs.count) processor(s), APIC ids [\(ids)] (MADT); this CPU APIC id \(LocalAPIC.id)")
+        for io in madt.ioAPICs {
+            Log.info("apic: IOAPIC id \(io.id) at \(hex(UInt64(io.address), digits: 8)), GSI base \(io.gsiBase)")
+        }
+        let timerGSI = madt.gsi(forISAIRQ: 0).gsi
+        Log.info("apic: ISA IRQ 0 -> GSI \(timerGSI), COM1 IRQ 4 -> GSI \(SerialPort.gsi) (vector \(hex(UInt64(InterruptVector.gsiBase) + UInt64(SerialPort.gsi), digits: 2)))")
+    }
+    let reference: String = Clock.reference == .hpet ? "HPET \(TimeMath.formatMHz(HPET.frequency))" : "PIT channel 2"
+    if Clock.apicTimerHertz == 0 {
+        Log.warning("time: no timer interrupts (local APIC timer not calibrated)")
+    } else {
+        Log.info("time: local APIC timer \(TimeMath.formatMHz(Clock.apicTimerHertz)) (calibrated against \(reference)), tick \(Clock.tickHertz) Hz")
+    }
+    if let wall = Clock.bootWallClock {
+        Log.info("time: wall clock \(wall.formatted) UTC (RTC), Unix time \(wall.unixSeconds)")
+    } else {
+        Log.warning("time: wall clock unreadable (RTC)")
+    }
+    Log.info("time: monotonic \(Clock.monotonicNanoseconds / 1000) us since the clock started, \(Clock.ticks) ticks")
+}
+
 private func printMemoryMap(_ info: MultibootInfo) {
-    print("boot: memory map (Multiboot):")
+    Log.info("boot: memory map (Multiboot):")
     var available: UInt64 = 0
     for region in info.memoryMap {
         let end = region.base &+ region.length &- 1
-        print("  [\(hex(region.base, digits: 12))-\(hex(end, digits: 12))] \(MultibootInfo.typeName(region.type))")
+        Log.info("  [\(hex(region.base, digits: 12))-\(hex(end, digits: 12))] \(MultibootInfo.typeName(region.type))")
         if region.type == 1 { available &+= region.length }
     }
-    print("boot: \(available / 1024) KiB available")
+    Log.info("boot: \(available / 1024) KiB available")
 }
 
 /// Zero-padded hexadecimal for log lines.

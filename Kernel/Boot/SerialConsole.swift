@@ -18,7 +18,7 @@ struct SerialConsole {
         Port(base + 0).write8(0x01)         // divisor 1: 115200 baud (1.8432 MHz / 16 / 1)
         Port(base + 1).write8(0x00)
         Port(base + 3).write8(0x03)         // LCR: 8 data bits, no parity, 1 stop bit, DLAB=0
-        Port(base + 2).write8(0xC7)         // FCR: enable and clear FIFOs, 14-byte threshold
+        Port(base + 2).write8(0xC5)         // FCR: FIFOs on, transmit FIFO cleared (input kept), 14-byte threshold
         Port(base + 4).write8(0x03)         // MCR: DTR, RTS
     }
 
@@ -28,5 +28,14 @@ struct SerialConsole {
         var spins = 0
         while Port(base + 5).read8() & 0x20 == 0 && spins < 100_000 { spins += 1 }
         Port(base).write8(byte)
+    }
+
+    /// Sets the baud rate: 115200 / divisor (DLAB=1 exposes the divisor latch at offsets 0-1).
+    func setDivisor(_ divisor: UInt16) {
+        let lcr = Port(base + 3).read8()
+        Port(base + 3).write8(lcr | 0x80)
+        Port(base + 0).write8(UInt8(truncatingIfNeeded: divisor))
+        Port(base + 1).write8(UInt8(truncatingIfNeeded: divisor >> 8))
+        Port(base + 3).write8(lcr & 0x7F)
     }
 }

@@ -13,6 +13,7 @@ enum DebugExit {
     }
 
     static func exit(_ code: Code) -> Never {
+        Console.flush()     // buffered console output must leave before the machine does
         Port(0xF4).write8(code.rawValue)
         haltForever()
     }

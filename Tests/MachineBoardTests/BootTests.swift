@@ -394,9 +394,20 @@ final class MemoryMapTests: XCTestCase {
         XCTAssertEqual(m.lowRAMEnd, 3 << 30)
         XCTAssertEqual(m.highRAMSize, 2 << 30)
         XCTAssertEqual(m.e820.last, E820Entry(base: 4 << 30, length: 2 << 30, kind: .ram))
-        XCTAssertThrowsError(try Machine(board: BoardConfiguration(memorySize: 5 << 30))) {
-            XCTAssertEqual($0 as? BoardError, .highRAMUnsupported(5 << 30))
-        }
+        // The board maps it: RAM up to 3 GiB, the hole is not RAM (MMIO), RAM again at 4 GiB.
+        let b = try Machine(board: BoardConfiguration(memorySize: 5 << 30))
+        XCTAssertTrue(b.ram.contains((3 << 30) - 8, count: 8))
+        XCTAssertFalse(b.ram.contains((3 << 30) - 4, count: 8), "an access running into the hole")
+        XCTAssertFalse(b.ram.contains(0xFEE0_0000, count: 4), "local APIC page")
+        XCTAssertTrue(b.ram.contains(4 << 30, count: 8))
+        XCTAssertTrue(b.ram.contains((6 << 30) - 8, count: 8))
+        XCTAssertFalse(b.ram.contains(6 << 30, count: 1))
+        XCTAssertEqual(b.ram.ranges, [0..<(3 << 30), (4 << 30)..<(6 << 30)])
+        // The CPU reaches it: a flat 64-bit store at 5 GiB lands in RAM, one at the local APIC
+        // reaches the device (its TPR reads back).
+        XCTAssertTrue(b.ram.write([1, 2, 3, 4], at: 5 << 30))
+        XCTAssertEqual(b.ram.read(5 << 30, count: 4), [1, 2, 3, 4])
+        XCTAssertNil(b.ram.read(0xC000_0000, count: 4))
     }
 
     func testBadSizes() {

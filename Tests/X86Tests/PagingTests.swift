@@ -486,6 +486,21 @@ final class PagingTests: XCTestCase {
         XCTAssertEqual(e.state.pointee.efer, 0xD01)
     }
 
+    /// The AMD MSRs Debian's Linux 6.1 reads on every boot (its log showed "unchecked MSR access"
+    /// for each before they existed): patch level 0, HWCR with TscFreqSel (bit 24) fixed at 1,
+    /// NB_CFG stored.
+    func testAMDBootMSRs() {
+        XCTAssertEqual(rdmsr(MSR.amdPatchLevel).1, 0)
+        XCTAssertEqual(rdmsr(MSR.amdHWCR).1, 1 << 24)
+        let (r, h) = wrmsr(MSR.amdHWCR, 0x8)
+        XCTAssertEqual(r, .budgetExhausted)
+        XCTAssertEqual(rdmsr(MSR.amdHWCR, h).1, (1 << 24) | 0x8, "TscFreqSel stays set")
+        XCTAssertEqual(wrmsr(MSR.amdHWCR, 1 << 32).0, .exception(.gp(0), rip: 0x1000), "HWCR bits 63:32 reserved")
+        let (r2, n) = wrmsr(MSR.amdNBConfig, 1 << 46)
+        XCTAssertEqual(r2, .budgetExhausted)
+        XCTAssertEqual(rdmsr(MSR.amdNBConfig, n).1, 1 << 46)
+    }
+
     func testMSRFaults() {
         XCTAssertEqual(rdmsr(0x1234).0, .exception(.gp(0), rip: 0x1000), "unknown MSR")
         XCTAssertEqual(wrmsr(0x1234, 0).0, .exception(.gp(0), rip: 0x1000))

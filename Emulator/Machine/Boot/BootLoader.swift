@@ -26,6 +26,9 @@ extension Machine {
     public func boot(kernel: [UInt8], commandLine: String = "", initrd: [UInt8]? = nil,
                      initrdName: String = "initrd", protocol forced: BootProtocol? = nil) throws(BootError) -> BootResult {
         guard let kind = forced ?? BootProtocol.detect(kernel) else { throw .unrecognizedImage }
+        // Kept for a reboot (Reset.swift), which loads the same kernel the same way.
+        bootRequest = BootRequest(kernel: kernel, commandLine: commandLine, initrd: initrd,
+                                  initrdName: initrdName, forced: forced)
         let modules = initrd.map { [BootModule(data: $0, string: initrdName)] } ?? []
         let result: BootResult
         switch kind {

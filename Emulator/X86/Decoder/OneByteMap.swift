@@ -169,7 +169,10 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0xEB] = .op("jmp", [.J(.b)], Control.jmpRel, [.force64, .endsBlock])
     m[0xEC] = .op("in", [al, .fixed(Reg.rdx, .w)], System.inDX)
     m[0xED] = .op("in", [.fixed(Reg.rax, .z), .fixed(Reg.rdx, .w)], System.inDX)
-    m[0xEE] = .op("out", [.fixed(Reg.rdx, .w), al], System.outDX)
+    // OUT DX, AL is a byte access whatever the operand size (its first operand, DX, is not
+    // the data: the width-from-first-operand rule would make it 16/32-bit; 0xCF9 needs a byte).
+    m[0xEE] = .op("out", [.fixed(Reg.rdx, .w), al], HandlerSet(any8: SystemOps.outDX8, any16: SystemOps.outDX8,
+                                                                 any32: SystemOps.outDX8, any64: SystemOps.outDX8))
     m[0xEF] = .op("out", [.fixed(Reg.rdx, .w), .fixed(Reg.rax, .z)], System.outDX)
     m[0xF4] = .op("hlt", [], System.hlt, [.endsBlock])
     m[0xF5] = .op("cmc", [], System.flag(.cmc))

@@ -40,6 +40,29 @@ static inline void arch_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void arch_invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static inline void arch_int3(void) { __asm__ volatile("int3" ::: "memory"); }
 
+/* ---- Waiting for interrupts. STI delays interrupt recognition by one instruction, so
+ * "sti; hlt" cannot lose a wake-up that arrives between the two: the interrupt is taken
+ * only once the CPU is halted (or after HLT). ---- */
+static inline void arch_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+/* INT 0xFF: the local APIC's spurious vector raised in software (selftest of its handler). */
+static inline void arch_int_spurious_vector(void) { __asm__ volatile("int $0xff" ::: "memory"); }
+static inline void arch_pause(void) { __asm__ volatile("pause" ::: "memory"); }
+/* Saves RFLAGS and clears IF: the start of a section that interrupts must not enter. */
+static inline uint64_t arch_irq_save(void) {
+    uint64_t f; __asm__ volatile("pushfq; popq %0; cli" : "=r"(f) :: "memory"); return f;
+}
+/* Restores IF as it was (RFLAGS bit 9) at arch_irq_save. */
+static inline void arch_irq_restore(uint64_t f) { if (f & 0x200) __asm__ volatile("sti" ::: "memory"); }
+
+/* ---- Memory-mapped device registers (APIC, IOAPIC, HPET). Volatile: every access reaches
+ * the device, in program order, with exactly the width asked for (the APICs accept only
+ * aligned 32-bit accesses). ---- */
+static inline uint8_t arch_mmio_read8(uint64_t a) { return *(volatile uint8_t *)a; }
+static inline uint32_t arch_mmio_read32(uint64_t a) { return *(volatile uint32_t *)a; }
+static inline void arch_mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline uint64_t arch_mmio_read64(uint64_t a) { return *(volatile uint64_t *)a; }
+static inline void arch_mmio_write64(uint64_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
+
 /* ---- Descriptor tables. LGDT/LIDT take a 10-byte pseudo-descriptor (limit, base). ---- */
 struct __attribute__((packed)) arch_table_pointer { uint16_t limit; uint64_t base; };
 static inline void arch_lidt(uint64_t base, uint16_t limit) {

@@ -1,0 +1,27 @@
+// Unit tests for MMX.swift (EMMS). The expected values follow the SDM/APM definition and what the
+// host CPU did when run by hand (66/F3/F2 0F 77 raise #UD on the reference AMD CPU).
+import XCTest
+@testable import X86
+
+final class MMXTests: XCTestCase {
+    func testEmmsMarksEveryRegisterEmpty() {
+        let t = TestCPU([0x0F, 0x77])
+        t.state.pointee.fpuTagAbridged = 0xFF      // all eight registers valid
+        t.state.pointee.fpuStatus = 0x3800         // TOP = 7: EMMS leaves TOP alone
+        XCTAssertEqual(t.run(), .budgetExhausted)
+        XCTAssertEqual(t.state.pointee.fpuTagAbridged, 0)
+        XCTAssertEqual(t.state.pointee.fpuStatus, 0x3800)
+    }
+
+    func testEmmsFaults() {
+        for prefix: UInt8 in [0x66, 0xF3, 0xF2] {
+            XCTAssertEqual(TestCPU([prefix, 0x0F, 0x77]).run(), .exception(.ud, rip: TestCPU.codeAddress), "prefix \(prefix)")
+        }
+        let em = TestCPU([0x0F, 0x77]); em.state.pointee.cr0 |= 0x4
+        XCTAssertEqual(em.run(), .exception(.ud, rip: TestCPU.codeAddress), "CR0.EM: no MMX emulation")
+        let ts = TestCPU([0x0F, 0x77]); ts.state.pointee.cr0 |= 0x8
+        XCTAssertEqual(ts.run(), .exception(CPUFault(.deviceNotAvailable), rip: TestCPU.codeAddress), "CR0.TS")
+        let pending = TestCPU([0x0F, 0x77]); pending.state.pointee.fpuStatus = 0x81
+        XCTAssertEqual(pending.run(), .exception(CPUFault(.x87), rip: TestCPU.codeAddress), "pending unmasked x87 exception")
+    }
+}

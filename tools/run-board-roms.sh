@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the board test guests roms/board/*.c on QEMU (q35, the oracle) and on Orrery and compares
+# both outputs (port 0xE9 text) with roms/board/NAME.expected and both exit statuses with each
+# other. Options per guest: roms/board/NAME.args, lines `qemu=...` and `orrery=...` (extra
+# arguments; e.g. the reset guest lets QEMU reboot and runs Orrery with --on-reset reboot).
+# Without a `qemu=` line QEMU runs with -no-reboot. serial-echo has its own script
+# (tools/run-serial-echo.sh: input record/replay).
+#   tools/run-board-roms.sh [path/to/orrery]     (default: .build/debug/orrery)
+#   tools/run-board-roms.sh --record NAME        rewrite roms/board/NAME.expected from QEMU
+set -euo pipefail
+cd "$(dirname "$0")/.."
+record=""
+if [ "${1:-}" = "--record" ]; then record=$2; shift 2; fi
+orrery=${1:-.build/debug/orrery}
+tools/build-board-roms.sh
+out=roms/build/board
+fail=0
+for src in roms/board/*.c; do
+    name=$(basename "$src" .c)
+    [ "$name" = serial-echo ] && continue
+    [ -n "$record" ] && [ "$name" != "$record" ] && continue
+    qemu_args="-no-reboot"; orrery_args=""
+    if [ -f "roms/board/$name.args" ]; then
+        if grep -q '^qemu=' "roms/board/$name.args"; then qemu_args=$(sed -n 's/^qemu=//p' "roms/board/$name.args"); fi
+        orrery_args=$(sed -n 's/^orrery=//p' "roms/board/$name.args")
+    fi
+    set +e
+    # shellcheck disable=SC2086
+    timeout 60 qemu-system-x86_64 -M q35 -accel tcg -m 256M -display none $qemu_args \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon "file:$out/$name.qemu.out" -serial null \
+        -kernel "$out/$name.elf" < /dev/null
+    qemu_status=$?
+    # shellcheck disable=SC2086
+    timeout 60 "$orrery" run --kernel "$out/$name.elf" --memory 256M --serial-input none $orrery_args \
+        > "$out/$name.orrery.out" < /dev/null
+    orrery_status=$?
+    set -e
+    if [ -n "$record" ]; then cp "$out/$name.qemu.out" "roms/board/$name.expected"; echo "recorded roms/board/$name.expected (QEMU status $qemu_status)"; fi
+    ok=1
+    cmp -s "roms/board/$name.expected" "$out/$name.qemu.out" || { echo "$name: QEMU output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.qemu.out" | head -5; ok=0; }
+    cmp -s "roms/board/$name.expected" "$out/$name.orrery.out" || { echo "$name: Orrery output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.orrery.out" | head -5; ok=0; }
+    [ "$qemu_status" = "$orrery_status" ] || { echo "$name: exit status QEMU $qemu_status, Orrery $orrery_status"; ok=0; }
+    if [ $ok = 1 ]; then echo "$name: ok (status $orrery_status on both)"; else fail=1; fi
+done
+exit $fail
