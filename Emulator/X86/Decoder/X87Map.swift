@@ -12,10 +12,12 @@ enum X87Map {
 
     /// A register form taking ST(i): eight entries so the disassembler prints the register.
     static func st(_ name: String, _ h: HandlerSet, _ pattern: String = "st(%)") -> OpcodeNode {
-        .byRM((0..<8).map { k in
-            let operand = pattern.split(separator: "%", omittingEmptySubsequences: false).joined(separator: String(k))
-            return .op(name + " " + operand, [], h)
-        })
+        // A plain loop (no closure capturing the handler set: the release compiler's
+        // LoadableByAddress pass crashes on that shape in Swift 6.3.1).
+        let parts = pattern.split(separator: "%", omittingEmptySubsequences: false)
+        var nodes = none8
+        for k in 0..<8 { nodes[k] = .op(name + " " + parts.joined(separator: String(k)), [], h) }
+        return .byRM(nodes)
     }
     static func single(_ entries: [(Int, String, HandlerSet)]) -> OpcodeNode {
         var n = none8

@@ -56,8 +56,9 @@ enum X87Environment {
         var ip: UInt64 = 0, cs: UInt16 = 0, opcode: UInt16 = 0, dp: UInt64 = 0, ds: UInt16 = 0
     }
 
-    static func loadEnvironment(_ cpu: CPU, _ i: Instr, at ea: UInt64) throws(CPUFault) -> Image {
-        var m = Image()
+    /// Fills `m` (an inout result: a typed-throws function returning this struct crashes the
+    /// Swift 6.3.1 release compiler's LoadableByAddress pass).
+    static func loadEnvironment(_ cpu: CPU, _ i: Instr, at ea: UInt64, into m: inout Image) throws(CPUFault) {
         if i.pointee.operandSize == 2 {
             m.control = try cpu.load(ea)
             m.status = try cpu.load(ea &+ 2)
@@ -77,7 +78,6 @@ enum X87Environment {
             m.dp = UInt64(try cpu.load(ea &+ 20) as UInt32)
             m.ds = try cpu.load(ea &+ 24)
         }
-        return m
     }
 
     static func apply(_ cpu: CPU, _ m: Image) {
@@ -108,7 +108,8 @@ enum X87Environment {
     @inline(__always) static func fldenv(_ cpu: CPU, _ i: Instr) { do { try fldenvBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fldenvBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()   // a waiting instruction: a pending exception is #MF first
-        let m = try loadEnvironment(cpu, i, at: cpu.effectiveAddress(i))
+        var m = Image()
+        try loadEnvironment(cpu, i, at: cpu.effectiveAddress(i), into: &m)
         apply(cpu, m)
     }
 
@@ -135,26 +136,21 @@ enum X87Environment {
         try cpu.fpuBegin()
         let ea = cpu.effectiveAddress(i)
         let envSize = environmentSize(i)
-        let m = try loadEnvironment(cpu, i, at: ea)
-        var low: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        var high: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0, 0, 0)
-        try withUnsafeMutableBytes(of: &low) { (l: UnsafeMutableRawBufferPointer) throws(CPUFault) in
-            try withUnsafeMutableBytes(of: &high) { (h: UnsafeMutableRawBufferPointer) throws(CPUFault) in
-                for k in 0..<8 {
-                    let at = ea &+ UInt64(envSize + 10 * k)
-                    l.storeBytes(of: try cpu.load(at) as UInt64, toByteOffset: 8 * k, as: UInt64.self)
-                    h.storeBytes(of: try cpu.load(at &+ 8) as UInt16, toByteOffset: 2 * k, as: UInt16.self)
-                }
-            }
+        var m = Image()
+        try loadEnvironment(cpu, i, at: ea, into: &m)
+        // Every register is read once before any state changes (a fault leaves the FPU as it
+        // was); the second reads below cannot fault any more.
+        for k in 0..<8 {
+            let at = ea &+ UInt64(envSize + 10 * k)
+            _ = try cpu.load(at) as UInt64
+            _ = try cpu.load(at &+ 8) as UInt16
         }
         apply(cpu, m)
-        withUnsafeBytes(of: &low) { l in
-            withUnsafeBytes(of: &high) { h in
-                for k in 0..<8 {
-                    cpu.fpuPhysicalWrite(cpu.fpuPhysical(k), F80(significand: l.load(fromByteOffset: 8 * k, as: UInt64.self),
-                                                               signExponent: h.load(fromByteOffset: 2 * k, as: UInt16.self)))
-                }
-            }
+        for k in 0..<8 {
+            let at = ea &+ UInt64(envSize + 10 * k)
+            let low: UInt64 = (try? cpu.load(at)) ?? 0
+            let high: UInt16 = (try? cpu.load(at &+ 8)) ?? 0
+            cpu.fpuPhysicalWrite(cpu.fpuPhysical(k), F80(significand: low, signExponent: high))
         }
     }
 }
