@@ -95,9 +95,12 @@ public func compare(_ c: TestCase, host: Outcome, emu: Outcome,
     if lowMask != 0 { result.undefinedChecked.append("x87 low bits") }
     var lowDiffered = false
     for k in 0..<8 where hx.st[2 * k] != ex.st[2 * k] || hx.st[2 * k + 1] & 0xFFFF != ex.st[2 * k + 1] & 0xFFFF {
-        // Model-specific low bits: the same sign/exponent and significands within 2^bits units.
-        let distance = hx.st[2 * k] > ex.st[2 * k] ? hx.st[2 * k] - ex.st[2 * k] : ex.st[2 * k] - hx.st[2 * k]
-        if lowMask != 0 && distance <= lowMask && hx.st[2 * k + 1] & 0xFFFF == ex.st[2 * k + 1] & 0xFFFF {
+        // Model-specific low bits: the same sign and values within 2^bits - 1 units in the last
+        // place, measured on (exponent, fraction) keys so neighbours across a binade count as 1.
+        func key(_ lo: UInt64, _ hi: UInt64) -> UInt128 { UInt128(hi & 0x7FFF) << 63 | UInt128(lo & ~(1 << 63)) }
+        let hk = key(hx.st[2 * k], hx.st[2 * k + 1]), ek = key(ex.st[2 * k], ex.st[2 * k + 1])
+        let distance = hk > ek ? hk - ek : ek - hk
+        if lowMask != 0 && distance <= UInt128(lowMask) && hx.st[2 * k + 1] & 0x8000 == ex.st[2 * k + 1] & 0x8000 {
             lowDiffered = true
             continue
         }
