@@ -2,10 +2,9 @@
 # The Orrery kernel on the Orrery machine, checked against the same kernel on QEMU (the oracle).
 #   tools/test-kernel-orrery.sh [path/to/orrery]     (default: .build/release/orrery)
 # 1. selftest: every "selftest:" line Orrery prints must equal QEMU's line at the same position.
-#    Orrery does not run the whole selftest yet: the kernel's Swift code reaches SSE floating-
-#    point instructions (cvtsi2sd, divsd: issue [2/6]) in its Dictionary test. Until then at
-#    least MIN_IDENTICAL (default 23) identical lines are required and the script reports how
-#    far Orrery got; when Orrery passes the whole selftest, its exit status must be QEMU's (33).
+#    Since the SSE/SSE2 floating-point instructions landed ([2/6]) Orrery runs the whole
+#    selftest (29 lines) and its exit status must be QEMU's (33); if it stops early, at least
+#    MIN_IDENTICAL (default 29) identical lines are required and the script reports where.
 # 2. normal boot with halt=poweroff: both machines must reach "ready" and power off (status 0),
 #    printing the same apic:/time:/power:/ready lines, with digits masked on "time:" lines
 #    (timer frequency, wall clock, monotonic time follow host time on QEMU). Memory-map and
@@ -18,7 +17,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 orrery=${1:-.build/release/orrery}
-min=${MIN_IDENTICAL:-23}
+min=${MIN_IDENTICAL:-29}
 [ -x "$orrery" ] || { echo "test-kernel-orrery: $orrery not found"; exit 2; }
 [ -f build/kernel.elf ] || bash tools/build-kernel.sh || exit 1
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT

@@ -27,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @ArgumentParser.Flag(name: .long, help: "Run with 4-level paging on (identity tables, 4 KiB pages) to measure its cost.")
     var paging = false
 
-    static let names = ["intloop", "sieve", "hash", "string", "calls", "sort"]
+    static let names = ["intloop", "sieve", "hash", "string", "calls", "sort", "float"]
 
     func run() throws {
         let image: [UInt8]

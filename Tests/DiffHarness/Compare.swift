@@ -74,6 +74,9 @@ public func compare(_ c: TestCase, host: Outcome, emu: Outcome,
     }
     // SSE state: all 16 XMM registers (32-bit mode sees only XMM0-7, the rest are unchanged) and MXCSR.
     for k in 0..<16 where host.xmm[2 * k] != emu.xmm[2 * k] || host.xmm[2 * k + 1] != emu.xmm[2 * k + 1] {
+        if completed, c.approximateRegister == k, approximatelyEqual(host.xmm[2 * k], host.xmm[2 * k + 1], emu.xmm[2 * k], emu.xmm[2 * k + 1], lanes: c.approximateLanes) {
+            continue
+        }
         result.differences.append("xmm\(k): host \(hex(host.xmm[2 * k + 1])):\(hex(host.xmm[2 * k])) emulator \(hex(emu.xmm[2 * k + 1])):\(hex(emu.xmm[2 * k]))")
     }
     if host.mxcsr != emu.mxcsr {
@@ -164,6 +167,23 @@ func diffBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int, base: U
     while i < n {
         if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
         i += 1
+    }
+    return true
+}
+
+/// RCP/RSQRT lanes: each is exactly equal, or both are normal binary32 values of the same sign
+/// within 3 * 2^-12 of each other (each within the architectural 1.5 * 2^-12 of the true value).
+/// Lanes past `lanes` must be bit-identical.
+func approximatelyEqual(_ hLo: UInt64, _ hHi: UInt64, _ eLo: UInt64, _ eHi: UInt64, lanes: Int) -> Bool {
+    for k in 0..<4 {
+        let h = UInt32(truncatingIfNeeded: (k < 2 ? hLo : hHi) >> UInt64(32 * (k % 2)))
+        let e = UInt32(truncatingIfNeeded: (k < 2 ? eLo : eHi) >> UInt64(32 * (k % 2)))
+        if h == e { continue }
+        if k >= lanes { return false }
+        let normal = { (v: UInt32) -> Bool in let x = (v >> 23) & 0xFF; return x != 0 && x != 0xFF }
+        guard normal(h), normal(e), h >> 31 == e >> 31 else { return false }
+        let hv = Double(Float(bitPattern: h)), ev = Double(Float(bitPattern: e))
+        if abs(hv - ev) > 3.0 / 4096.0 * abs(hv) { return false }
     }
     return true
 }

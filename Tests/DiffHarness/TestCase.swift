@@ -50,6 +50,11 @@ public struct TestCase {
     /// Low significand bits of the x87 registers that are model-specific (transcendentals):
     /// compared masked; a difference there is reported as an undefined-result disagreement.
     public var x87LowBitsUndefined = 0
+    /// RCPPS/RCPSS/RSQRTPS/RSQRTSS: the low `approximateLanes` binary32 lanes of XMM register
+    /// `approximateRegister` are model-specific approximations; they are compared within the
+    /// architectural error bound instead of bit for bit (see Compare.swift).
+    public var approximateRegister: Int? = nil
+    public var approximateLanes = 0
 
     public init(family: String, name: String, code: [UInt8], regs: [UInt64], rflags: UInt64) {
         self.family = family; self.name = name; self.code = code; self.regs = regs; self.rflags = rflags

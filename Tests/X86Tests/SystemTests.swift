@@ -4,6 +4,7 @@
 
 import XCTest
 import EmulatorCore
+import DiffHarness
 @testable import X86
 
 /// A port device that records writes and returns a fixed pattern; optionally stops the CPU.
@@ -109,7 +110,7 @@ final class SystemTests: XCTestCase {
         XCTAssertEqual(d1 & (1 << 4 | 1 << 8 | 1 << 15), 1 << 4 | 1 << 8 | 1 << 15, "TSC, CX8, CMOV")
         XCTAssertEqual(d1 & (1 << 3 | 1 << 5 | 1 << 6 | 1 << 12 | 1 << 13 | 1 << 16),
                        1 << 3 | 1 << 5 | 1 << 6 | 1 << 12 | 1 << 13 | 1 << 16, "PSE, MSR, PAE, MTRR, PGE, PAT (paging, MSRs)")
-        XCTAssertEqual(c1, 1 << 13 | 1 << 22 | 1 << 23, "CX16, MOVBE, POPCNT")
+        XCTAssertEqual(c1, 1 << 13 | 1 << 22 | 1 << 23 | 1 << 9 | 1 << 19 | 1 << 20, "CX16, MOVBE, POPCNT, SSSE3, SSE4.1, SSE4.2")
         let (_, b7, c7, d7) = cpuid(7)
         XCTAssertEqual([b7, c7, d7], [0, 0, 0], "no BMI1/BMI2: VEX is not decoded")
         let (_, _, ce, de) = cpuid(0x8000_0001)
@@ -175,6 +176,26 @@ final class SystemTests: XCTestCase {
             switch reg { case .ebx: value = q.ebx; case .ecx: value = q.ecx; case .edx: value = q.edx }
             XCTAssertEqual(value, m.featureBits(leaf: leaf, register: reg), "leaf \(String(leaf, radix: 16))")
         }
+    }
+
+    /// Features whose instructions are checked against the host CPU: each advertised one must
+    /// name harness families that exist (and run in CI with every family).
+    func testAdvertisedSIMDFeaturesHaveHarnessCoverage() {
+        let coverage: [String: [String]] = [
+            "SSE": ["sse-move", "sse-logic", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt", "sse-fp-rcp"],
+            "SSE2": ["sse-move", "sse-logic", "sse-int", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt"],
+            "SSE3": ["sse3", "sse3-fp"],
+            "SSSE3": ["ssse3"],
+            "SSE4.1": ["sse41", "sse41-gpr", "sse41-fp"],
+            "SSE4.2": ["sse42", "pcmpstr"],
+        ]
+        let names = Set(Families.all.map(\.name))
+        let simd: Set<String> = ["SSE", "SSE2", "SSE3", "SSSE3", "SSE4.1", "SSE4.2", "AVX", "FXSR", "MMX", "FPU"]
+        for f in CPUIDModel.reference.features where simd.contains(f.name) {
+            guard let families = coverage[f.name] else { XCTFail("\(f.name) advertised without harness coverage"); continue }
+            for fam in families { XCTAssertTrue(names.contains(fam), "\(f.name): family \(fam) missing") }
+        }
+        XCTAssertEqual(cpuid(1).3 & (1 << 25 | 1 << 26), 1 << 25 | 1 << 26, "SSE, SSE2")
     }
 
     // MARK: TSC

@@ -114,6 +114,60 @@ static uint64_t work_sort(uint64_t rounds) {
     return acc;
 }
 
+/* Double-precision floating point (SSE2 scalar: ADDSD/MULSD/DIVSD/SQRTSD/UCOMISD/CVTSI2SD/
+ * CVTTSD2SI...): a Mandelbrot escape-time grid and a small n-body integration. The rest of the
+ * guest is built with -mgeneral-regs-only; this region alone is compiled for SSE2 (the pragma is
+ * -msse2 -mfpmath=sse for these functions), so the integer workloads keep their instructions.
+ * The checksum includes the raw bits of the final doubles: the host CPU is the oracle for every
+ * rounding. */
+#pragma GCC push_options
+#pragma GCC target("sse2,fpmath=sse")
+static uint64_t double_bits(double d) { union { double d; uint64_t u; } v = { d }; return v.u; }
+static double fp_sqrt(double x) { double r; __asm__("sqrtsd %1, %0" : "=x"(r) : "x"(x)); return r; }
+
+static uint64_t work_float(uint64_t n) {
+    uint64_t acc = 0;
+    /* Mandelbrot: n x 2n points over [-2, 1] x [-1.2, 1.2], up to 200 iterations each. */
+    for (uint64_t y = 0; y < n; y++) {
+        double ci = -1.2 + 2.4 * (double)y / (double)n;
+        for (uint64_t x = 0; x < 2 * n; x++) {
+            double cr = -2.0 + 3.0 * (double)x / (double)(2 * n);
+            double zr = 0, zi = 0;
+            int it = 0;
+            while (it < 200 && zr * zr + zi * zi <= 4.0) {
+                double t = zr * zr - zi * zi + cr;
+                zi = 2.0 * zr * zi + ci;
+                zr = t;
+                it++;
+            }
+            acc = acc * 31 + (uint64_t)it + (uint64_t)(int64_t)(zr * 1000.0);
+        }
+    }
+    /* N-body: 5 bodies, n steps of a softened inverse-square force (divisions and square roots). */
+    double px[5], py[5], vx[5], vy[5], m[5];
+    for (int i = 0; i < 5; i++) {
+        px[i] = (double)(i * 3 - 6); py[i] = (double)((i * 7) % 5) - 2.0;
+        vx[i] = 0.01 * (double)(i - 2); vy[i] = -0.02 * (double)(i % 3); m[i] = 1.0 + 0.25 * (double)i;
+    }
+    for (uint64_t step = 0; step < n * 4; step++) {
+        for (int i = 0; i < 5; i++) {
+            double ax = 0, ay = 0;
+            for (int j = 0; j < 5; j++) {
+                if (i == j) continue;
+                double dx = px[j] - px[i], dy = py[j] - py[i];
+                double d2 = dx * dx + dy * dy + 0.01;
+                double inv = m[j] / (d2 * fp_sqrt(d2));
+                ax += dx * inv; ay += dy * inv;
+            }
+            vx[i] += 0.001 * ax; vy[i] += 0.001 * ay;
+        }
+        for (int i = 0; i < 5; i++) { px[i] += 0.001 * vx[i]; py[i] += 0.001 * vy[i]; }
+    }
+    for (int i = 0; i < 5; i++) acc = acc * 1099511628211ULL ^ double_bits(px[i]) ^ (double_bits(vy[i]) >> 1);
+    return acc;
+}
+#pragma GCC pop_options
+
 struct workload { const char *name; uint64_t (*fn)(uint64_t); uint64_t arg; };
 static const struct workload workloads[] = {
     {"intloop", work_intloop, 4000000},
@@ -122,6 +176,7 @@ static const struct workload workloads[] = {
     {"string", work_string, 300},
     {"calls", work_calls, 27},
     {"sort", work_sort, 60},
+    {"float", work_float, 200},
 };
 #define WORKLOAD_COUNT (sizeof(workloads) / sizeof(workloads[0]))
 
@@ -204,7 +259,7 @@ __asm__(".section .text.start, \"ax\"\n"
         "  cmpl $512, %ecx\n"
         "  jne 2b\n"
         "  movl %cr4, %eax\n"
-        "  orl $0x20, %eax\n"                        /* CR4.PAE */
+        "  orl $0x620, %eax\n"                       /* CR4.PAE | OSFXSR | OSXMMEXCPT (SSE on) */
         "  movl %eax, %cr4\n"
         "  movl %edi, %cr3\n"
         "  movl $0xC0000080, %ecx\n"                 /* EFER */
@@ -212,6 +267,7 @@ __asm__(".section .text.start, \"ax\"\n"
         "  orl $0x100, %eax\n"                       /* EFER.LME */
         "  wrmsr\n"
         "  movl %cr0, %eax\n"
+        "  andl $0xfffffffb, %eax\n"                 /* CR0.EM off (SSE would #UD) */
         "  orl $0x80000001, %eax\n"                  /* CR0.PG | CR0.PE */
         "  movl %eax, %cr0\n"
         "  lgdt gdt_pointer\n"

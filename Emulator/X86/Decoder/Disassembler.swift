@@ -149,6 +149,8 @@ private struct Printer {
     func sizeDependent(rexW: Bool) -> Bool {
         if isPlainNop { return false }
         if entry.isByteOperation { return false }
+        // CRC32 r, r/m8 (F2 0F 38 F0): REX.W widens the destination, 66 changes nothing.
+        if entry.mnemonic == "crc32" && entry.operands.contains(.E(.b)) { return rexW }
         if nameParts.count == 3 && !hasBranch { return true }
         if nameParts.count == 2 && rexW { return true }  // "cmpxchg8b/cmpxchg16b": only REX.W matters
         // Near branches: 66 selects 16 bits on the AMD reference CPU (the decoder follows it);
@@ -441,6 +443,10 @@ private struct Printer {
                     + Printer.suffix(opsize, att: true)
             } else if mnemonic == "movsxd" && opsize == 8 {
                 mnemonic = "movslq"
+            } else if mnemonic == "crc32" && hasMemory {
+                // crc32b/w/l/q: the suffix gives the source (memory) size, as GNU as writes it.
+                let memSize = ops.compactMap { if case let .memory(_, s) = $0 { return s }; return nil }.first ?? opsize
+                mnemonic += Printer.suffix(memSize, att: true)
             } else if !string && hasMemory && !hasSizingRegister && !Printer.unsuffixedMemoryMnemonics.contains(mnemonic) {
                 let memSize = ops.compactMap { if case let .memory(_, s) = $0 { return s }; return nil }.first ?? opsize
                 // Stack operations and indirect branches at the mode's default size need none.

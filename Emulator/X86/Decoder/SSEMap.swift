@@ -90,4 +90,39 @@ func addSSEEntries(_ m: inout [OpcodeNode]) {
                                                        .op("lfence", [], SSE.fenceSet), .op("mfence", [], SSE.fenceSet),
                                                        .op("sfence", [], SSE.fenceSet)])),
                         p66: .invalid, pF3: .invalid, pF2: .invalid)
+    addSSEFloatEntries(&m)
+}
+
+/// SSE/SSE2 floating point (Instructions/SSEFloat.swift, SSEFloatConvert.swift). The MMX-register
+/// conversions (no prefix / 66 on 0F 2A, 2C, 2D) stay #UD: there is no MMX state.
+func addSSEFloatEntries(_ m: inout [OpcodeNode]) {
+    let vw: [OperandSpec] = [.V(.x), .W(.x)], vwd: [OperandSpec] = [.V(.x), .W(.d)], vwq: [OperandSpec] = [.V(.x), .W(.q)]
+    func arith(_ n: String, _ ps: HandlerSet, _ pd: HandlerSet, _ ss: HandlerSet, _ sd: HandlerSet) -> OpcodeNode {
+        .byPrefix(none: .op(n + "ps", vw, ps), p66: .op(n + "pd", vw, pd), pF3: .op(n + "ss", vwd, ss), pF2: .op(n + "sd", vwq, sd))
+    }
+    m[0x51] = arith("sqrt", SSE.sqrtPS, SSE.sqrtPD, SSE.sqrtSS, SSE.sqrtSD)
+    m[0x52] = .byPrefix(none: .op("rsqrtps", vw, SSE.rsqrtPS), p66: .invalid, pF3: .op("rsqrtss", vwd, SSE.rsqrtSS), pF2: .invalid)
+    m[0x53] = .byPrefix(none: .op("rcpps", vw, SSE.rcpPS), p66: .invalid, pF3: .op("rcpss", vwd, SSE.rcpSS), pF2: .invalid)
+    m[0x58] = arith("add", SSE.addPS, SSE.addPD, SSE.addSS, SSE.addSD)
+    m[0x59] = arith("mul", SSE.mulPS, SSE.mulPD, SSE.mulSS, SSE.mulSD)
+    m[0x5C] = arith("sub", SSE.subPS, SSE.subPD, SSE.subSS, SSE.subSD)
+    m[0x5D] = arith("min", SSE.minPS, SSE.minPD, SSE.minSS, SSE.minSD)
+    m[0x5E] = arith("div", SSE.divPS, SSE.divPD, SSE.divSS, SSE.divSD)
+    m[0x5F] = arith("max", SSE.maxPS, SSE.maxPD, SSE.maxSS, SSE.maxSD)
+    m[0xC2] = .byPrefix(none: .op("cmpps", [.V(.x), .W(.x), .I(.b)], SSE.cmpPS), p66: .op("cmppd", [.V(.x), .W(.x), .I(.b)], SSE.cmpPD),
+                        pF3: .op("cmpss", [.V(.x), .W(.d), .I(.b)], SSE.cmpSS), pF2: .op("cmpsd", [.V(.x), .W(.q), .I(.b)], SSE.cmpSD))
+    m[0x2E] = .byPrefix(none: .op("ucomiss", vwd, SSE.ucomiss), p66: .op("ucomisd", vwq, SSE.ucomisd), pF3: .invalid, pF2: .invalid)
+    m[0x2F] = .byPrefix(none: .op("comiss", vwd, SSE.comiss), p66: .op("comisd", vwq, SSE.comisd), pF3: .invalid, pF2: .invalid)
+    m[0x2A] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvtsi2ss", [.V(.x), .E(.y)], SSE.cvtSI2SS),
+                        pF2: .op("cvtsi2sd", [.V(.x), .E(.y)], SSE.cvtSI2SD))
+    m[0x2C] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvttss2si", [.G(.y), .W(.d)], SSE.cvttSS2SI),
+                        pF2: .op("cvttsd2si", [.G(.y), .W(.q)], SSE.cvttSD2SI))
+    m[0x2D] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvtss2si", [.G(.y), .W(.d)], SSE.cvtSS2SI),
+                        pF2: .op("cvtsd2si", [.G(.y), .W(.q)], SSE.cvtSD2SI))
+    m[0x5A] = .byPrefix(none: .op("cvtps2pd", vwq, SSE.cvtPS2PD), p66: .op("cvtpd2ps", vw, SSE.cvtPD2PS),
+                        pF3: .op("cvtss2sd", vwd, SSE.cvtSS2SD), pF2: .op("cvtsd2ss", vwq, SSE.cvtSD2SS))
+    m[0x5B] = .byPrefix(none: .op("cvtdq2ps", vw, SSE.cvtDQ2PS), p66: .op("cvtps2dq", vw, SSE.cvtPS2DQ),
+                        pF3: .op("cvttps2dq", vw, SSE.cvttPS2DQ), pF2: .invalid)
+    m[0xE6] = .byPrefix(none: .invalid, p66: .op("cvttpd2dq", vw, SSE.cvttPD2DQ), pF3: .op("cvtdq2pd", vwq, SSE.cvtDQ2PD),
+                        pF2: .op("cvtpd2dq", vw, SSE.cvtPD2DQ))
 }

@@ -99,6 +99,7 @@ func buildTwoByteMap() -> [OpcodeNode] {
                              register: .byRM([.op("swapgs", [], ControlRegisterOps.swapgsSet), .op("rdtscp", [], System.rdtscp), .invalid, .invalid,
                                               .invalid, .invalid, .invalid, .invalid]))])
     addSSEEntries(&m)   // SSE/SSE2: Decoder/SSEMap.swift
+    addSSE3Entries(&m)  // SSE3: Decoder/SSEExtendedMap.swift
     return m
 }
 
@@ -107,9 +108,12 @@ func buildMap0F38() -> [OpcodeNode] {
     // MOVBE (no prefix or 66); F2 0F 38 F0/F1 is CRC32 ([2/6], SSE4.2).
     m[0xF0] = .byPrefix(none: .op("movbe", [.G(.v), .M(.v)], Move.movbeLoad), p66: nil, pF3: .invalid, pF2: .invalid)
     m[0xF1] = .byPrefix(none: .op("movbe", [.M(.v), .G(.v)], Move.movbeStore), p66: nil, pF3: .invalid, pF2: .invalid)
+    addSSEEntries0F38(&m)  // SSSE3, SSE4.1, SSE4.2: Decoder/SSEExtendedMap.swift
     return m
 }
 
 func buildMap0F3A() -> [OpcodeNode] {
-    [OpcodeNode](repeating: .invalid, count: 256)
+    var m = [OpcodeNode](repeating: .invalid, count: 256)
+    addSSEEntries0F3A(&m)  // SSSE3, SSE4.1, SSE4.2: Decoder/SSEExtendedMap.swift
+    return m
 }

@@ -16,7 +16,8 @@
 //   status word do. UE follows the *masked* rule (tiny AND inexact). `FPFlag.tiny` (0x100, not an x86
 //   flag) additionally reports "tininess detected" (after rounding, as x86 does), so a caller with
 //   underflow UNMASKED can raise UE even for an exact tiny result. Overflow returns the masked result
-//   (±inf or ±max by rounding mode) with OE|PE.
+//   (±inf or ±max by rounding mode) with OE|PE; `FPFlag.inexactUnbounded` (0x200) tells whether the
+//   exponent-unbounded rounding was inexact (PE for unmasked overflow/underflow).
 // Operations (generic over the format `F`, each returns `F.Bits` and ORs flags into `env.flags`):
 //   `SoftFloat.add/sub/mul/div(a, b, F.self, &env)`, `sqrt(a, F.self, &env)`,
 //   `roundToIntegral(a, F.self, &env, suppressInexact:, reportDenormal:)`,
@@ -43,6 +44,10 @@ public enum FPFlag {
     public static let inexact: UInt32 = 32       // PE
     /// Not an x86 flag: the result was tiny (after rounding), whether or not inexact.
     public static let tiny: UInt32 = 0x100
+    /// Not an x86 flag: rounding to the precision with an UNBOUNDED exponent was inexact. With
+    /// overflow or underflow unmasked x86 delivers that (exponent-scaled) result, so PE follows
+    /// this bit instead of `inexact`.
+    public static let inexactUnbounded: UInt32 = 0x200
     public static let x86Mask: UInt32 = 0x3F
 }
 
@@ -328,6 +333,7 @@ public enum SoftFloat {
             // x86 detects tininess AFTER rounding: round as if the exponent range were unbounded.
             let unbounded = roundUnbounded(sign: sign, exp: e, sig: s, p: p, rounding: env.rounding)
             tiny = unbounded.exp < emin
+            if unbounded.inexact { env.flags |= FPFlag.inexactUnbounded }
             // The denormal: align to the minimum exponent, then keep p bits counted from there.
             s = shiftRightJam(s, Int(emin &- e))
             let drop = 128 - p
@@ -341,6 +347,7 @@ public enum SoftFloat {
         } else {
             let r = roundUnbounded(sign: sign, exp: e, sig: s, p: p, rounding: env.rounding)
             inexact = r.inexact
+            if inexact { env.flags |= FPFlag.inexactUnbounded }
             out = r.sig << (64 - p)
             biased = r.exp &+ F.bias
             if r.exp > emax {
