@@ -8,7 +8,7 @@
 // Tests/X86Tests/SystemTests.swift). When a family lands, add its bits here with a probe.
 //
 // Not advertised yet, on purpose:
-// - leaf 1 EDX FPU, MMX, FXSR (and ECX SSE3, see below): x87 arrives with [2/6]; there is no MMX state.
+// - leaf 1 EDX MMX (and ECX SSE3, see below): there is no MMX state yet (FPU and FXSR are listed).
 // - leaf 1 EDX SEP, CLFSH, PSE36...: [3/6] (other parts).
 // - leaf 0x80000001 EDX SYSCALL: [3/6].
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
@@ -70,6 +70,14 @@ public struct CPUIDModel: Sendable {
 
     static let referenceFeatures: [CPUIDFeature] = [
         // Leaf 1 EDX.
+        CPUIDFeature(name: "FPU", leaf: 1, register: .edx, bit: 0, probe: [0xD9, 0xE8],
+                     meaning: "x87 FPU on chip (harness families x87-*)"),
+        CPUIDFeature(name: "FXSR", leaf: 1, register: .edx, bit: 24, probe: [0x0F, 0xAE, 0x05, 0xF9, 0x00, 0x00, 0x00],
+                     meaning: "FXSAVE/FXRSTOR (harness family x87-control)"),
+        CPUIDFeature(name: "FPU (ext)", leaf: 0x8000_0001, register: .edx, bit: 0, probe: [0xD9, 0xE8],
+                     meaning: "AMD mirror of leaf 1 FPU"),
+        CPUIDFeature(name: "FXSR (ext)", leaf: 0x8000_0001, register: .edx, bit: 24, probe: [0x0F, 0xAE, 0x05, 0xF9, 0x00, 0x00, 0x00],
+                     meaning: "AMD mirror of leaf 1 FXSR"),
         CPUIDFeature(name: "TSC", leaf: 1, register: .edx, bit: 4, probe: [0x0F, 0x31],
                      meaning: "RDTSC (and CR4.TSD)"),
         CPUIDFeature(name: "CX8", leaf: 1, register: .edx, bit: 8,

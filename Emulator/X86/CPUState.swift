@@ -104,6 +104,9 @@ public struct CPUState {
     public var fpuOpcode: UInt16 = 0
     public var fpuInstructionPointer: UInt64 = 0
     public var fpuDataPointer: UInt64 = 0
+    /// Selectors recorded with FIP and FDP (FNSTENV/FNSAVE and the 32-bit FXSAVE image show them).
+    public var fpuCodeSelector: UInt16 = 0
+    public var fpuDataSelector: UInt16 = 0
     public let fpuRegisters: UnsafeMutableRawPointer
     public var segmentSelector: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0, 0, 0)
 

@@ -48,6 +48,10 @@ public struct Builder {
     /// SSE families: XMM0-15 (lo, hi qwords) and MXCSR of the case.
     public var xmm = [UInt64](repeating: 0, count: 32)
     public var mxcsr: UInt32 = 0x1F80
+    /// x87 families: the input x87 state and the status bits left undefined.
+    public var x87 = X87State()
+    public var undefinedStatus: UInt16 = 0
+    public var x87LowBitsUndefined = 0
 
     /// 32-bit compatibility mode: no REX, no 64-bit operands, 67 would select 16-bit addressing
     /// (not generated), and ModRM rm=5 with mod 0 is an absolute disp32 instead of RIP-relative.
@@ -365,6 +369,9 @@ public struct Builder {
         c.mode32 = mode32
         c.xmm = xmm
         c.mxcsr = mxcsr
+        c.x87 = x87
+        c.undefinedStatus = undefinedStatus
+        c.x87LowBitsUndefined = x87LowBitsUndefined
         return c
     }
 

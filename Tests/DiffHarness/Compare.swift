@@ -82,6 +82,34 @@ public func compare(_ c: TestCase, host: Outcome, emu: Outcome,
     if host.mxcsr != emu.mxcsr {
         result.differences.append("mxcsr: host \(hex(UInt64(host.mxcsr))) emulator \(hex(UInt64(emu.mxcsr)))")
     }
+    // x87 state: control, status (minus the case's undefined bits), abridged tags, FOP/FIP/FDP
+    // and the eight registers (empty ones too: their bits stay observable through FXSAVE).
+    let hx = host.x87, ex = emu.x87
+    if hx.fcw != ex.fcw { result.differences.append("fcw: host \(hex(UInt64(hx.fcw))) emulator \(hex(UInt64(ex.fcw)))") }
+    let statusMask: UInt16 = completed ? ~c.undefinedStatus : 0xFFFF
+    if hx.fsw & statusMask != ex.fsw & statusMask {
+        result.differences.append("fsw: host \(hex(UInt64(hx.fsw))) emulator \(hex(UInt64(ex.fsw)))")
+    }
+    if hx.ftw != ex.ftw { result.differences.append("ftw: host \(hex(UInt64(hx.ftw))) emulator \(hex(UInt64(ex.ftw)))") }
+    if hx.fop != ex.fop || hx.fip & width != ex.fip & width || hx.fdp & width != ex.fdp & width {
+        result.differences.append("fop/fip/fdp: host \(hex(UInt64(hx.fop)))/\(hex(hx.fip))/\(hex(hx.fdp)) emulator \(hex(UInt64(ex.fop)))/\(hex(ex.fip))/\(hex(ex.fdp))")
+    }
+    let lowMask: UInt64 = completed && c.x87LowBitsUndefined > 0 ? (1 << UInt64(c.x87LowBitsUndefined)) - 1 : 0
+    if lowMask != 0 { result.undefinedChecked.append("x87 low bits") }
+    var lowDiffered = false
+    for k in 0..<8 where hx.st[2 * k] != ex.st[2 * k] || hx.st[2 * k + 1] & 0xFFFF != ex.st[2 * k + 1] & 0xFFFF {
+        // Model-specific low bits: the same sign and values within 2^bits - 1 units in the last
+        // place, measured on (exponent, fraction) keys so neighbours across a binade count as 1.
+        func key(_ lo: UInt64, _ hi: UInt64) -> UInt128 { UInt128(hi & 0x7FFF) << 63 | UInt128(lo & ~(1 << 63)) }
+        let hk = key(hx.st[2 * k], hx.st[2 * k + 1]), ek = key(ex.st[2 * k], ex.st[2 * k + 1])
+        let distance = hk > ek ? hk - ek : ek - hk
+        if lowMask != 0 && distance <= UInt128(lowMask) && hx.st[2 * k + 1] & 0x8000 == ex.st[2 * k + 1] & 0x8000 {
+            lowDiffered = true
+            continue
+        }
+        result.differences.append("st\(k): host \(hex(hx.st[2 * k + 1] & 0xFFFF)):\(hex(hx.st[2 * k])) emulator \(hex(ex.st[2 * k + 1] & 0xFFFF)):\(hex(ex.st[2 * k]))")
+    }
+    if lowDiffered { result.undefinedDisagreements.append("x87 low bits") }
     if host.rip & width != emu.rip & width {
         result.differences.append("rip: host \(hex(host.rip)) emulator \(hex(emu.rip))")
     }

@@ -81,6 +81,12 @@ public final class NativeExecutor {
         withUnsafeMutableBytes(of: &input.xmm) { raw in
             for k in 0..<32 { raw.storeBytes(of: c.xmm[k], toByteOffset: k * 8, as: UInt64.self) }
         }
+        input.fcw = c.x87.fcw
+        input.fsw = c.x87.fsw
+        input.ftw = c.x87.ftw
+        withUnsafeMutableBytes(of: &input.st) { raw in
+            for k in 0..<16 { raw.storeBytes(of: c.x87.st[k], toByteOffset: k * 8, as: UInt64.self) }
+        }
         var r = HOResult()
         let rc = ho_run(&input, &r)
         var regs = [UInt64](repeating: 0, count: 16)
@@ -92,6 +98,15 @@ public final class NativeExecutor {
             for k in 0..<32 { out.xmm[k] = raw.load(fromByteOffset: k * 8, as: UInt64.self) }
         }
         out.mxcsr = r.state.mxcsr
+        out.x87.fcw = r.state.fcw
+        out.x87.fsw = r.state.fsw
+        out.x87.ftw = r.state.ftw
+        out.x87.fop = r.state.fop
+        out.x87.fip = r.state.fip
+        out.x87.fdp = r.state.fdp
+        withUnsafeBytes(of: r.state.st) { raw in
+            for k in 0..<16 { out.x87.st[k] = raw.load(fromByteOffset: k * 8, as: UInt64.self) }
+        }
         if rc != 0 { out.event = .timeout; return out }
         switch r.trapno {
         case -1:
@@ -191,9 +206,23 @@ public final class EmulatorExecutor {
         s.pointee.mxcsr = c.mxcsr
         // The host runs every case with a freshly initialised x87 (the oracle restores it):
         // FNINIT state, so an earlier case's FLDCW cannot leak into this one.
-        s.pointee.fpuControl = 0x037F
-        s.pointee.fpuStatus = 0
-        s.pointee.fpuTagAbridged = 0
+        // The case's x87 state (the FNINIT state unless the family sets one); the registers
+        // come in stack order: ST(k) is physical register TOP + k.
+        s.pointee.fpuControl = c.x87.fcw
+        s.pointee.fpuStatus = c.x87.fsw
+        s.pointee.fpuTagAbridged = c.x87.ftw
+        s.pointee.fpuOpcode = 0
+        s.pointee.fpuInstructionPointer = 0
+        s.pointee.fpuDataPointer = 0
+        s.pointee.fpuCodeSelector = 0
+        s.pointee.fpuDataSelector = 0
+        let top = Int(c.x87.fsw >> 11) & 7
+        for k in 0..<8 {
+            let p = 16 * ((top + k) & 7)
+            s.pointee.fpuRegisters.storeBytes(of: c.x87.st[2 * k], toByteOffset: p, as: UInt64.self)
+            s.pointee.fpuRegisters.storeBytes(of: UInt16(truncatingIfNeeded: c.x87.st[2 * k + 1]), toByteOffset: p + 8, as: UInt16.self)
+            s.pointee.fpuRegisters.storeBytes(of: UInt16(0), toByteOffset: p + 10, as: UInt16.self)
+        }
         s.pointee.rip = c.ripAddress
         s.pointee.rflags = inputFlags(c)
         s.pointee.mode = c.mode32 ? .protected32 : .long64
@@ -218,6 +247,7 @@ public final class EmulatorExecutor {
         var out = Outcome(event: .completed, regs: regs, rip: s.pointee.rip, rflags: s.pointee.rflags)
         for k in 0..<32 { out.xmm[k] = s.pointee.xmm.load(fromByteOffset: k * 8, as: UInt64.self) }
         out.mxcsr = s.pointee.mxcsr
+        out.x87 = EmulatorExecutor.fxsaveView(s)
         switch reason {
         case .budgetExhausted, .stopRequested, .tripleFault: break
         case .halted: out.event = .halted
@@ -226,5 +256,28 @@ public final class EmulatorExecutor {
             out.rip = rip
         }
         return out
+    }
+}
+
+extension EmulatorExecutor {
+    /// The emulator's x87 state as the host's signal frame (an XSAVE image) shows it. The
+    /// reference CPU stores FOP/FIP/FDP only while an exception is pending (ES), like FXSAVE.
+    static func fxsaveView(_ s: UnsafeMutablePointer<CPUState>) -> X87State {
+        var x = X87State()
+        x.fcw = s.pointee.fpuControl
+        x.fsw = s.pointee.fpuStatus
+        x.ftw = s.pointee.fpuTagAbridged
+        if s.pointee.fpuStatus & 0x80 != 0 {
+            x.fop = s.pointee.fpuOpcode
+            x.fip = s.pointee.fpuInstructionPointer
+            x.fdp = s.pointee.fpuDataPointer
+        }
+        let top = Int(s.pointee.fpuStatus >> 11) & 7
+        for k in 0..<8 {
+            let p = 16 * ((top + k) & 7)
+            x.st[2 * k] = s.pointee.fpuRegisters.load(fromByteOffset: p, as: UInt64.self)
+            x.st[2 * k + 1] = UInt64(s.pointee.fpuRegisters.load(fromByteOffset: p + 8, as: UInt16.self))
+        }
+        return x
     }
 }

@@ -199,8 +199,12 @@ public final class DiffRunner {
             }.joined(separator: "  "))
         }
         lines.append("    rip \(hex(c.ripAddress))  flags \(flagString(c.rflags))")
+        if c.x87 != X87State() {
+            lines.append("    x87: fcw \(hex(UInt64(c.x87.fcw))) fsw \(hex(UInt64(c.x87.fsw))) ftw \(hex(UInt64(c.x87.ftw))) "
+                + (0..<8).map { "st\($0) \(hex(c.x87.st[2 * $0 + 1])):\(hex(c.x87.st[2 * $0]))" }.joined(separator: " "))
+        }
         if !c.patches.isEmpty {
-            let shown = c.patches.prefix(3).map { "[\(hex(Layout.dataAddress &+ UInt64(bitPattern: Int64($0.offset))))] \(hexBytes(Array($0.bytes.prefix(16))))" }
+            let shown = c.patches.prefix(3).map { "[\(hex(Layout.dataAddress &+ UInt64(bitPattern: Int64($0.offset))))] \(hexBytes(Array($0.bytes.prefix(24))))" }
             lines.append("    memory: " + shown.joined(separator: "; "))
         }
         lines.append("  host:     \(host.event), rip \(hex(host.rip)), flags \(flagString(host.rflags))")

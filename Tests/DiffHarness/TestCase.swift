@@ -43,6 +43,13 @@ public struct TestCase {
     /// XMM0-XMM15 as 32 little-endian qwords (lo, hi per register) and MXCSR.
     public var xmm = [UInt64](repeating: 0, count: 32)
     public var mxcsr: UInt32 = 0x1F80
+    /// x87 input state (see X87State).
+    public var x87 = X87State()
+    /// Status-word bits architecturally undefined after this case (e.g. C0 C2 C3 after FLD).
+    public var undefinedStatus: UInt16 = 0
+    /// Low significand bits of the x87 registers that are model-specific (transcendentals):
+    /// compared masked; a difference there is reported as an undefined-result disagreement.
+    public var x87LowBitsUndefined = 0
     /// RCPPS/RCPSS/RSQRTPS/RSQRTSS: the low `approximateLanes` binary32 lanes of XMM register
     /// `approximateRegister` are model-specific approximations; they are compared within the
     /// architectural error bound instead of bit for bit (see Compare.swift).
@@ -93,4 +100,19 @@ public struct Outcome {
     public var rflags: UInt64
     public var xmm = [UInt64](repeating: 0, count: 32)
     public var mxcsr: UInt32 = 0x1F80
+    public var x87 = X87State()
+}
+
+/// The x87 state as an FXSAVE image shows it: control, status, abridged tag word (bit per
+/// physical register), FOP/FIP/FDP, and ST(0)..ST(7) in stack order as (significand,
+/// sign+exponent) pairs. The default is the FNINIT state.
+public struct X87State: Equatable {
+    public var fcw: UInt16 = 0x037F
+    public var fsw: UInt16 = 0
+    public var ftw: UInt8 = 0
+    public var fop: UInt16 = 0
+    public var fip: UInt64 = 0
+    public var fdp: UInt64 = 0
+    public var st = [UInt64](repeating: 0, count: 16)
+    public init() {}
 }

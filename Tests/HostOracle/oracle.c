@@ -104,6 +104,20 @@ static void finish(ucontext_t *uc, int trapno, int signo, uint64_t err, uint64_t
         // The test's SSE state, from the FXSAVE image the kernel wrote into the signal frame.
         memcpy(output.state.xmm, uc->uc_mcontext.fpregs->_xmm, sizeof output.state.xmm);
         output.state.mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+        struct _libc_fpstate *f = uc->uc_mcontext.fpregs;
+        output.state.fcw = f->cwd;
+        output.state.fsw = f->swd;
+        output.state.ftw = (uint8_t)f->ftw;
+        output.state.fop = f->fop;
+        output.state.fip = f->rip;
+        output.state.fdp = f->rdp;
+        for (int k = 0; k < 8; k++) {
+            uint64_t lo; uint16_t hi;
+            memcpy(&lo, f->_st[k].significand, 8);
+            hi = f->_st[k].exponent;
+            output.state.st[2 * k] = lo;
+            output.state.st[2 * k + 1] = hi;
+        }
     }
     output.trapno = trapno;
     output.signo = signo;
@@ -132,6 +146,28 @@ static void on_fault(int sig, siginfo_t *si, void *ctx) {
             // sigreturn loads these into the CPU (the harness's own state was saved above).
             memcpy(uc->uc_mcontext.fpregs->_xmm, input.xmm, sizeof input.xmm);
             uc->uc_mcontext.fpregs->mxcsr = input.mxcsr;
+            // x87 state. The FXSAVE image holds ST(0)..ST(7) in stack order; the abridged tag
+            // word has one bit per physical register.
+            struct _libc_fpstate *f = uc->uc_mcontext.fpregs;
+            f->cwd = input.fcw;
+            f->swd = input.fsw;
+            f->ftw = input.ftw;
+            f->fop = 0;
+            f->rip = 0;
+            f->rdp = 0;
+            for (int k = 0; k < 8; k++) {
+                memcpy(f->_st[k].significand, &input.st[2 * k], 8);
+                f->_st[k].exponent = (uint16_t)input.st[2 * k + 1];
+                memset(f->_st[k].__glibc_reserved1, 0, sizeof f->_st[k].__glibc_reserved1);
+            }
+            // An XSAVE frame: mark the x87 and SSE components as present (XSTATE_BV bits 0 and
+            // 1 in the header at byte 512), else XRSTOR would load their initial state instead.
+            if (fp_size(f) > 512) {
+                uint64_t bv;
+                memcpy(&bv, (uint8_t *)f + 512, 8);
+                bv |= 3;
+                memcpy((uint8_t *)f + 512, &bv, 8);
+            }
         }
         g[REG_RIP] = (greg_t)input.rip;
         g[REG_EFL] = (greg_t)input.rflags;

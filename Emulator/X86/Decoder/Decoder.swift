@@ -372,6 +372,9 @@ public enum Decoder {
         di.addr16 = addrsize == 2
         di.imm = info.imm
         di.imm2 = info.imm2
+        // x87 (one-byte opcodes D8-DF): the 11-bit FPU opcode FOP (escape byte's low 3 bits,
+        // ModRM), which FNSTENV/FXSAVE report; its low 3 bits name ST(i) in register forms.
+        if byte != 0x0F && opcodeByte & 0xF8 == 0xD8 { di.imm2 = UInt16(opcodeByte & 7) << 8 | UInt16(info.modrm) }
         var prefixes: Prefixes = []
         if lock { prefixes.insert(.lock) }
         if !consumedRep && lastRep == 0xF3 { prefixes.insert(.rep) }

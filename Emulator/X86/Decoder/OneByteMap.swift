@@ -104,7 +104,7 @@ func buildOneByteMap() -> [OpcodeNode] {
     for r in 1..<8 { m[0x90 + r] = .op("xchg", [.Z(.v), eAX], Move.xchgAccumulator) }
     m[0x98] = .op("cbw/cwde/cdqe", [], Move.convertAccumulator)
     m[0x99] = .op("cwd/cdq/cqo", [], Move.convertToDouble)
-    m[0x9B] = .op("fwait", [], Move.nop)
+    m[0x9B] = .op("fwait", [], HandlerSet(all: X87.fwait))
     m[0x9C] = .op("pushf", [], Move.pushf, [.default64])
     m[0x9D] = .op("popf", [], Move.popf, [.default64, .endsBlock])
     m[0x9E] = .op("sahf", [], Move.sahf)
@@ -157,28 +157,8 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0xD2] = group2(.b, .cl)
     m[0xD3] = group2(.v, .cl)
     m[0xD7] = .op("xlat", [], Move.xlat)
-    // x87 escapes D8-DF: only the control instructions an OS needs before floating point
-    // (X87Control.swift); the rest of x87 arrives with [2/6] and is #UD until then.
-    let none8 = [OpcodeNode](repeating: .invalid, count: 8)
-    func x87Registers(_ reg: Int, _ byRM: [OpcodeNode]) -> OpcodeNode {
-        var g = none8
-        g[reg] = .byRM(byRM)
-        return .group(g)
-    }
-    var d9Memory = none8
-    d9Memory[5] = .op("fldcw", [.M(.w)], X87Control.fldcwSet)
-    d9Memory[7] = .op("fnstcw", [.M(.w)], X87Control.fnstcwSet)
-    m[0xD9] = .byMod(memory: .group(d9Memory), register: .group(none8))
-    var dbRegister = none8
-    dbRegister[2] = .op("fnclex", [], X87Control.fnclexSet)
-    dbRegister[3] = .op("fninit", [], X87Control.fninitSet)
-    m[0xDB] = .byMod(memory: .group(none8), register: x87Registers(4, dbRegister))
-    var ddMemory = none8
-    ddMemory[7] = .op("fnstsw", [.M(.w)], X87Control.fnstswMemSet)
-    m[0xDD] = .byMod(memory: .group(ddMemory), register: .group(none8))
-    var dfRegister = none8
-    dfRegister[0] = .op("fnstsw", [.fixed(Reg.rax, .w)], X87Control.fnstswAXSet)
-    m[0xDF] = .byMod(memory: .group(none8), register: x87Registers(4, dfRegister))
+    // x87 escapes D8-DF: Decoder/X87Map.swift.
+    for (k, node) in X87Map.escapes().enumerated() { m[0xD8 + k] = node }
     m[0xE0] = .op("loopne", [.J(.b)], Control.loop(.loopne), [.force64, .endsBlock])
     m[0xE1] = .op("loope", [.J(.b)], Control.loop(.loope), [.force64, .endsBlock])
     m[0xE2] = .op("loop", [.J(.b)], Control.loop(.loop), [.force64, .endsBlock])

@@ -18,12 +18,19 @@ enum X87Control {
     @inline(__always) static func fninit(_ cpu: CPU, _ i: Instr) { do { try fninitBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fninitBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.x87Available()
+        initialize(cpu)
+    }
+
+    /// The FNINIT state (also what FNSAVE leaves behind).
+    @inline(__always) static func initialize(_ cpu: CPU) {
         cpu.pointee.fpuControl = 0x037F
         cpu.pointee.fpuStatus = 0
         cpu.pointee.fpuTagAbridged = 0
         cpu.pointee.fpuOpcode = 0
         cpu.pointee.fpuInstructionPointer = 0
         cpu.pointee.fpuDataPointer = 0
+        cpu.pointee.fpuCodeSelector = 0
+        cpu.pointee.fpuDataSelector = 0
     }
 
     /// FNCLEX (DB E2): clears the exception flags, the stack fault, error summary and busy bits.
@@ -37,9 +44,10 @@ enum X87Control {
     /// some CPUs; the reference CPU stores what FXSAVE later shows: the value with bit 6 set).
     @inline(__always) static func fldcw(_ cpu: CPU, _ i: Instr) { do { try fldcwBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fldcwBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
-        try cpu.x87Available()
+        try cpu.fpuBegin()   // waiting: a pending exception raises #MF first
         let v: UInt16 = try cpu.load(cpu.effectiveAddress(i))
         cpu.pointee.fpuControl = (v & 0x1F3F) | 0x0040
+        cpu.fpuRecomputeSummary()
     }
 
     /// FNSTCW m16 (D9 /7).
@@ -86,20 +94,28 @@ enum X87Control {
         try cpu.store(ea &+ 2, s.fpuStatus)
         try cpu.store(ea &+ 4, s.fpuTagAbridged)
         try cpu.store(ea &+ 5, UInt8(0))
-        try cpu.store(ea &+ 6, s.fpuOpcode)
-        if i.pointee.prefixes.contains(.rexW) {
+        // The reference CPU (AMD) saves FOP, FIP and FDP only while an unmasked exception is
+        // pending (ES set); otherwise it stores zeros (AMD APM vol. 2 §11.4.4; checked on the host).
+        let pointers = s.fpuStatus & FSW.es != 0
+        try cpu.store(ea &+ 6, pointers ? s.fpuOpcode : 0)
+        if !pointers {
+            try cpu.store(ea &+ 8, UInt64(0))
+            try cpu.store(ea &+ 16, UInt64(0))
+        } else if i.pointee.prefixes.contains(.rexW) {
             try cpu.store(ea &+ 8, s.fpuInstructionPointer)
             try cpu.store(ea &+ 16, s.fpuDataPointer)
         } else {
-            try cpu.store(ea &+ 8, UInt64(UInt32(truncatingIfNeeded: s.fpuInstructionPointer)))
-            try cpu.store(ea &+ 16, UInt64(UInt32(truncatingIfNeeded: s.fpuDataPointer)))
+            try cpu.store(ea &+ 8, UInt64(UInt32(truncatingIfNeeded: s.fpuInstructionPointer)) | UInt64(s.fpuCodeSelector) << 32)
+            try cpu.store(ea &+ 16, UInt64(UInt32(truncatingIfNeeded: s.fpuDataPointer)) | UInt64(s.fpuDataSelector) << 32)
         }
         try cpu.store(ea &+ 24, s.mxcsr)
         try cpu.store(ea &+ 28, mxcsrMask)
+        // The image holds ST(0)..ST(7) in stack order (physical register TOP + k).
         for k in 0..<8 {
             let slot = k * 16
-            try cpu.store(ea &+ UInt64(32 + slot), s.fpuRegisters.load(fromByteOffset: slot, as: UInt64.self))
-            try cpu.store(ea &+ UInt64(40 + slot), s.fpuRegisters.load(fromByteOffset: slot + 8, as: UInt16.self))
+            let physical = 16 * cpu.fpuPhysical(k)
+            try cpu.store(ea &+ UInt64(32 + slot), s.fpuRegisters.load(fromByteOffset: physical, as: UInt64.self))
+            try cpu.store(ea &+ UInt64(40 + slot), s.fpuRegisters.load(fromByteOffset: physical + 8, as: UInt16.self))
             try cpu.store(ea &+ UInt64(42 + slot), UInt16(0))
             try cpu.store(ea &+ UInt64(44 + slot), UInt32(0))
         }
@@ -124,7 +140,13 @@ enum X87Control {
         let opcode: UInt16 = try cpu.load(ea &+ 6)
         var ip: UInt64 = try cpu.load(ea &+ 8)
         var dp: UInt64 = try cpu.load(ea &+ 16)
+        // 64-bit image: the reference CPU keeps 57 bits of each pointer, sign-extended from
+        // bit 56 (measured on the host: 7F.. reads back as FF.., FE.. as 00..).
         if !i.pointee.prefixes.contains(.rexW) { ip &= 0xFFFF_FFFF; dp &= 0xFFFF_FFFF }
+        else {
+            ip = UInt64(bitPattern: Int64(bitPattern: ip << 7) >> 7)
+            dp = UInt64(bitPattern: Int64(bitPattern: dp << 7) >> 7)
+        }
         var registers: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                         UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -155,11 +177,13 @@ enum X87Control {
         cpu.pointee.fpuInstructionPointer = ip
         cpu.pointee.fpuDataPointer = dp
         cpu.pointee.mxcsr = mxcsr
+        cpu.fpuRecomputeSummary()
         let fpr = cpu.pointee.fpuRegisters
         withUnsafeBytes(of: &registers) { raw in
             for k in 0..<8 {
-                fpr.storeBytes(of: raw.load(fromByteOffset: 8 * k, as: UInt64.self), toByteOffset: 16 * k, as: UInt64.self)
-                fpr.storeBytes(of: raw.load(fromByteOffset: 64 + 2 * k, as: UInt16.self), toByteOffset: 16 * k + 8, as: UInt16.self)
+                let physical = 16 * cpu.fpuPhysical(k)   // image slot k is ST(k) under the restored TOP
+                fpr.storeBytes(of: raw.load(fromByteOffset: 8 * k, as: UInt64.self), toByteOffset: physical, as: UInt64.self)
+                fpr.storeBytes(of: raw.load(fromByteOffset: 64 + 2 * k, as: UInt16.self), toByteOffset: physical + 8, as: UInt16.self)
             }
         }
         let x = cpu.pointee.xmm

@@ -36,6 +36,14 @@ typedef struct HOState {
     /// signal frame's FXSAVE area.
     uint32_t mxcsr;
     uint64_t xmm[32];
+    /// x87: control, status, abridged tag word (FXSAVE form), last opcode, instruction and
+    /// data pointers, and the eight physical registers as (significand, sign+exponent) pairs.
+    /// Input: loaded through the signal frame (FOP/FIP/FDP are ignored on input).
+    uint16_t fcw, fsw;
+    uint8_t ftw;
+    uint16_t fop;
+    uint64_t fip, fdp;
+    uint64_t st[16];
 } HOState;
 
 /// What happened after the test instruction.
