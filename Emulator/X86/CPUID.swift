@@ -8,7 +8,7 @@
 // Tests/X86Tests/SystemTests.swift). When a family lands, add its bits here with a probe.
 //
 // Not advertised yet, on purpose:
-// - leaf 1 EDX MMX (and ECX SSE3, see below): there is no MMX state yet (FPU and FXSR are listed).
+// - leaf 1 EDX MMX: there is no MMX state yet (EMMS only).
 // - leaf 1 EDX SEP, CLFSH, PSE36...: [3/6] (other parts).
 // - leaf 0x80000001 EDX SYSCALL: [3/6].
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
@@ -117,8 +117,10 @@ public struct CPUIDModel: Sendable {
         // families ssse3, sse41, sse41-gpr, sse41-fp, sse42, pcmpstr (Tests/DiffHarness/
         // SSEExtendedFamilies.swift). The MMX-register forms of SSSE3 (no 66 prefix) raise #UD:
         // MMX state is not modelled, and software selected by these bits uses the XMM forms.
-        // Not yet SSE3 (bit 0): its instructions pass (families sse3, sse3-fp) except FISTTP,
-        // which arrives with the x87 unit; set the bit (probe 66 0F D0 C1, ADDSUBPD) then.
+        // SSE3 (bit 0): families sse3, sse3-fp, and FISTTP in the x87 families (x87-move).
+        // MONITOR/MWAIT have their own bit (ECX 3), not advertised: they raise #UD.
+        CPUIDFeature(name: "SSE3", leaf: 1, register: .ecx, bit: 0, probe: [0x66, 0x0F, 0xD0, 0xC1],
+                     meaning: "ADDSUBPS/PD, HADD/HSUB, MOVSLDUP/MOVSHDUP/MOVDDUP, LDDQU, FISTTP"),
         CPUIDFeature(name: "SSSE3", leaf: 1, register: .ecx, bit: 9, probe: [0x66, 0x0F, 0x38, 0x00, 0xC1],
                      meaning: "PSHUFB, PHADD/PHSUB, PMADDUBSW, PMULHRSW, PSIGN, PABS, PALIGNR"),
         CPUIDFeature(name: "SSE4.1", leaf: 1, register: .ecx, bit: 19, probe: [0x66, 0x0F, 0x38, 0x17, 0xC1],
