@@ -27,7 +27,11 @@ if [[ -z $kernel ]]; then
     kernel=$(ls -1 "$OUT"/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
 fi
 if [[ -z $kernel ]]; then
-    pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}' || true)
+    if [[ -z $pkg ]]; then
+        apt-get update -qq
+        pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    fi
     [[ -n $pkg ]] || { echo "test-linux-boot: cannot resolve linux-image-amd64's kernel package" >&2; exit 1; }
     echo "test-linux-boot: downloading $pkg"
     (cd "$OUT" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)

@@ -8,7 +8,9 @@
 #   3. the threaded handlers really tail-jump in release (tools/check-tailcalls.sh)
 #   4. test guests and device probes on QEMU and on Orrery with the same output (roms/tests,
 #      roms/devices, roms/acpi, roms/board; the serial input recorded and replayed)
-#   5. the benchmark guest in release, each workload's checksum compared with the host CPU
+#   5. Debian's Linux kernel booted on QEMU and Orrery to a user-space floating-point check
+#      (tools/test-linux-boot.sh)
+#   6. the benchmark guest in release, each workload's checksum compared with the host CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -31,4 +33,7 @@ bash tools/run-board-roms.sh .build/release/orrery
 bash tools/run-serial-echo.sh .build/release/orrery
 # The Orrery kernel on the Orrery machine vs QEMU (selftest lines must be identical so far).
 bash tools/test-kernel-orrery.sh .build/release/orrery
+# Debian's Linux kernel on Orrery: to user space (static musl and glibc programs whose floating-
+# point output must equal the host CPU's), ACPI power-off, same milestones as QEMU, deterministic.
+bash tools/test-linux-boot.sh .build/release/orrery
 .build/release/orrery bench

@@ -501,6 +501,21 @@ final class PagingTests: XCTestCase {
         XCTAssertEqual(rdmsr(MSR.amdNBConfig, n).1, 1 << 46)
     }
 
+    /// RDPMC reads the legacy AMD counter WRMSR stored (48 bits); ECX > 3 is #GP(0).
+    func testRDPMCReadsThePerfCounters() {
+        let t = TestCPU([0x0F, 0x30, 0x0F, 0x33])     // wrmsr PerfCtr1 ; rdpmc
+        t[Reg.rcx] = UInt64(MSR.k7PerfCounter0 + 1)
+        t[Reg.rax] = 0x89AB_CDEF
+        t[Reg.rdx] = 0xFFFF_0123                       // bits 63:48 are dropped by the 48-bit counter
+        XCTAssertEqual(t.run(1), .budgetExhausted)
+        t[Reg.rcx] = 1
+        XCTAssertEqual(t.run(1), .budgetExhausted)
+        XCTAssertEqual(t[Reg.rax], 0x89AB_CDEF)
+        XCTAssertEqual(t[Reg.rdx], 0x0123)
+        let bad = TestCPU([0x0F, 0x33]); bad[Reg.rcx] = 4
+        XCTAssertEqual(bad.run(), .exception(.gp(0), rip: 0x1000))
+    }
+
     func testMSRFaults() {
         XCTAssertEqual(rdmsr(0x1234).0, .exception(.gp(0), rip: 0x1000), "unknown MSR")
         XCTAssertEqual(wrmsr(0x1234, 0).0, .exception(.gp(0), rip: 0x1000))

@@ -40,6 +40,7 @@ func buildTwoByteMap() -> [OpcodeNode] {
         m[op] = .op("nop", [.E(.v)], Move.nop, [.addressOnly])
     }
     m[0x31] = .op("rdtsc", [], System.rdtsc)
+    m[0x33] = .op("rdpmc", [], System.rdpmc)
     m[0x77] = .byPrefix(none: .op("emms", [], MMX.emmsSet), p66: .invalid, pF3: .invalid, pF2: .invalid)
     m[0x38] = .invalid  // escape to 0F38 (handled by the decoder)
     m[0x3A] = .invalid  // escape to 0F3A

@@ -97,6 +97,20 @@ enum SystemOps {
         cpu.setGPR(Reg.rdx, tsc >> 32)
     }
 
+    /// RDPMC (0F 33): EDX:EAX = performance counter ECX. The reference CPU has the four legacy
+    /// AMD counters (PerfCtr0-3, MSRs C001_0004-7, 48 bits wide; MSRs.swift stores them, no
+    /// event counts them). ECX > 3 is #GP(0); outside CPL 0 it is #GP(0) unless CR4.PCE (bit 8)
+    /// is set. Linux reads counters with it once the perf MSRs answer (its reboot path did).
+    @inline(__always) static func rdpmc(_ cpu: CPU, _ i: Instr) { do { try rdpmcBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func rdpmcBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.cpl != 0 && cpu.pointee.cr4 & 0x100 == 0 { throw .gp(0) }
+        let index = cpu.gpr(Reg.rcx) & 0xFFFF_FFFF
+        if index > 3 { throw .gp(0) }
+        let value = cpu.pointee.msr.slots[MSRFile.perfSlot + 4 + Int(index)] & 0xFFFF_FFFF_FFFF
+        cpu.setGPR(Reg.rax, value & 0xFFFF_FFFF)
+        cpu.setGPR(Reg.rdx, value >> 32)
+    }
+
     /// RDTSCP: RDTSC plus ECX = IA32_TSC_AUX[31:0] (RCX's upper half cleared).
     @inline(__always) static func rdtscp(_ cpu: CPU, _ i: Instr) { do { try rdtscpBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func rdtscpBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
@@ -220,6 +234,7 @@ public enum System {
     public static let cpuid = HandlerSet(all: SystemOps.cpuid)
     public static let rdtsc = HandlerSet(all: SystemOps.rdtsc)
     public static let rdtscp = HandlerSet(all: SystemOps.rdtscp)
+    public static let rdpmc = HandlerSet(all: SystemOps.rdpmc)
     public static let hlt = HandlerSet(all: SystemOps.hlt)
     public static let int3 = HandlerSet(all: SystemOps.int3)
     public static let intN = HandlerSet(all: SystemOps.intN)
