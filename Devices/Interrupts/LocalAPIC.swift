@@ -296,14 +296,12 @@ public final class LocalAPIC: BusDevice, Snapshottable {
     }
 
     /// EOI: clears the highest ISR bit; a level-triggered vector (TMR set) is broadcast to the
-    /// IOAPIC so it clears Remote IRR (SDM 11.8.5).
+    /// IOAPIC so it clears Remote IRR (SDM 11.8.5). The TMR bit itself stays: it only changes
+    /// when the vector is accepted again (SDM 11.8.4; kvm-unit-tests' ioapic reads it after EOI).
     public func endOfInterrupt() {
         guard let v = Self.highest(isr) else { return }
         Self.clear(&isr, v)
-        if Self.test(tmr, v) {
-            Self.clear(&tmr, v)
-            onEOI?(v)
-        }
+        if Self.test(tmr, v) { onEOI?(v) }
     }
 
     private func signalError(_ bit: UInt32) {
