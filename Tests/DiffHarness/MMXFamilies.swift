@@ -44,6 +44,12 @@ enum MMXFamilies {
         // Mostly MMX-style register contents: integer lanes with edge values, exponents left
         // random (an MMX read ignores them; a write must set them to all ones).
         for k in 0..<8 where b.rng.chance(80) { b.x87.st[2 * k] = SSEFamilies.lane(&b) }
+        // EMMS (0F 77, no ModRM): every tag empty, TOP unchanged; #MF when an exception is pending.
+        if b.rng.chance(3) {
+            for k in 0..<32 { b.xmm[k] = SSEFamilies.lane(&b) }
+            b.opcode = [0x0F, 0x77]
+            return b.finish("mmx", "emms")
+        }
         return SSEFamilies.generate(allForms, "mmx", &b)
     }
 

@@ -191,6 +191,7 @@ final class SystemTests: XCTestCase {
             "FPU": ["x87-move", "x87-compare", "x87-control", "x87-arith", "x87-special", "x87-transc",
                     "x87-move32", "x87-control32", "x87-arith32", "x87-compare32"],
             "FXSR": ["x87-control", "x87-control32"],
+            "MMX": ["mmx", "mmx32"],
         ]
         let names = Set(Families.all.map(\.name))
         let simd: Set<String> = ["SSE", "SSE2", "SSE3", "SSSE3", "SSE4.1", "SSE4.2", "AVX", "FXSR", "MMX", "FPU"]
