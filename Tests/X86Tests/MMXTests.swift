@@ -8,10 +8,10 @@ final class MMXTests: XCTestCase {
     func testEmmsMarksEveryRegisterEmpty() {
         let t = TestCPU([0x0F, 0x77])
         t.state.pointee.fpuTagAbridged = 0xFF      // all eight registers valid
-        t.state.pointee.fpuStatus = 0x3800         // TOP = 7: EMMS leaves TOP alone
+        t.state.pointee.fpuStatus = 0x3801         // TOP = 7, IE: EMMS sets TOP = 0 (the host does)
         XCTAssertEqual(t.run(), .budgetExhausted)
         XCTAssertEqual(t.state.pointee.fpuTagAbridged, 0)
-        XCTAssertEqual(t.state.pointee.fpuStatus, 0x3800)
+        XCTAssertEqual(t.state.pointee.fpuStatus, 0x0001)
     }
 
     func testEmmsFaults() {

@@ -85,10 +85,12 @@ enum MMX {
     /// EMMS (0F 77; with a 66/F3/F2 prefix it is #UD, as on the reference CPU): all x87 tags
     /// empty (the FXSAVE abridged tag byte 0 = all empty). Linux runs it on AMD CPUs in
     /// restore_fpregs_from_fpstate ("fnclex; emms; fildl": the FXSAVE information-leak
-    /// workaround). TOP is left alone.
+    /// workaround). Like every MMX instruction it also sets TOP to 0 (SDM vol. 1 table 9-2; the
+    /// reference CPU does, measured with the harness family mmx).
     @inline(__always) static func emms(_ cpu: CPU, _ i: Instr) { do { try emmsBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func emmsBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.mmxAvailable()
+        cpu.setFpuTop(0)
         cpu.pointee.fpuTagAbridged = 0
     }
 
