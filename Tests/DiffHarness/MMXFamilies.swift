@@ -34,6 +34,9 @@ enum MMXFamilies {
             SSEForm(nil, 0xE7, "movntq", .mv(8)), SSEForm(nil, 0xD7, "pmovmskb mm", .gu),
             SSEForm(nil, 0xC4, "pinsrw mm", .vEwImm), SSEForm(nil, 0xC5, "pextrw mm", .guImm),
             SSEForm(0xF3, 0xD6, "movq2dq", .vu), SSEForm(0xF2, 0xD6, "movdq2q", .vu),
+            SSEForm(nil, 0x2A, "cvtpi2ps", .vw(8)), SSEForm(0x66, 0x2A, "cvtpi2pd", .vw(8)),
+            SSEForm(nil, 0x2D, "cvtps2pi", .vw(8)), SSEForm(nil, 0x2C, "cvttps2pi", .vw(8)),
+            SSEForm(0x66, 0x2D, "cvtpd2pi", .vw(16)), SSEForm(0x66, 0x2C, "cvttpd2pi", .vw(16)),
         ]
         return f
     }

@@ -110,7 +110,7 @@ func addSSEEntries(_ m: inout [OpcodeNode]) {
 }
 
 /// SSE/SSE2 floating point (Instructions/SSEFloat.swift, SSEFloatConvert.swift). The MMX-register
-/// conversions (no prefix / 66 on 0F 2A, 2C, 2D) stay #UD: there is no MMX state.
+/// conversions (no prefix / 66 on 0F 2A, 2C, 2D) are in Instructions/MMXConvert.swift.
 func addSSEFloatEntries(_ m: inout [OpcodeNode]) {
     let vw: [OperandSpec] = [.V(.x), .W(.x)], vwd: [OperandSpec] = [.V(.x), .W(.d)], vwq: [OperandSpec] = [.V(.x), .W(.q)]
     func arith(_ n: String, _ ps: HandlerSet, _ pd: HandlerSet, _ ss: HandlerSet, _ sd: HandlerSet) -> OpcodeNode {
@@ -129,11 +129,11 @@ func addSSEFloatEntries(_ m: inout [OpcodeNode]) {
                         pF3: .op("cmpss", [.V(.x), .W(.d), .I(.b)], SSE.cmpSS), pF2: .op("cmpsd", [.V(.x), .W(.q), .I(.b)], SSE.cmpSD))
     m[0x2E] = .byPrefix(none: .op("ucomiss", vwd, SSE.ucomiss), p66: .op("ucomisd", vwq, SSE.ucomisd), pF3: .invalid, pF2: .invalid)
     m[0x2F] = .byPrefix(none: .op("comiss", vwd, SSE.comiss), p66: .op("comisd", vwq, SSE.comisd), pF3: .invalid, pF2: .invalid)
-    m[0x2A] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvtsi2ss", [.V(.x), .E(.y)], SSE.cvtSI2SS),
+    m[0x2A] = .byPrefix(none: .op("cvtpi2ps", [.V(.x), .W(.q)], MMX.cvtPI2PS), p66: .op("cvtpi2pd", [.V(.x), .W(.q)], MMX.cvtPI2PD), pF3: .op("cvtsi2ss", [.V(.x), .E(.y)], SSE.cvtSI2SS),
                         pF2: .op("cvtsi2sd", [.V(.x), .E(.y)], SSE.cvtSI2SD))
-    m[0x2C] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvttss2si", [.G(.y), .W(.d)], SSE.cvttSS2SI),
+    m[0x2C] = .byPrefix(none: .op("cvttps2pi", [.V(.q), .W(.q)], MMX.cvttPS2PI), p66: .op("cvttpd2pi", [.V(.q), .W(.x)], MMX.cvttPD2PI), pF3: .op("cvttss2si", [.G(.y), .W(.d)], SSE.cvttSS2SI),
                         pF2: .op("cvttsd2si", [.G(.y), .W(.q)], SSE.cvttSD2SI))
-    m[0x2D] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvtss2si", [.G(.y), .W(.d)], SSE.cvtSS2SI),
+    m[0x2D] = .byPrefix(none: .op("cvtps2pi", [.V(.q), .W(.q)], MMX.cvtPS2PI), p66: .op("cvtpd2pi", [.V(.q), .W(.x)], MMX.cvtPD2PI), pF3: .op("cvtss2si", [.G(.y), .W(.d)], SSE.cvtSS2SI),
                         pF2: .op("cvtsd2si", [.G(.y), .W(.q)], SSE.cvtSD2SI))
     m[0x5A] = .byPrefix(none: .op("cvtps2pd", vwq, SSE.cvtPS2PD), p66: .op("cvtpd2ps", vw, SSE.cvtPD2PS),
                         pF3: .op("cvtss2sd", vwd, SSE.cvtSS2SD), pF2: .op("cvtsd2ss", vwq, SSE.cvtSD2SS))
