@@ -41,6 +41,12 @@ enum MMXFamilies {
         return f
     }
     static let allForms = forms
+    /// SSSE3 MMX forms (0F 38 xx, 0F 3A 0F): their opcode is three bytes.
+    static let ssse3: [(UInt8, String)] = [
+        (0x00, "pshufb"), (0x01, "phaddw"), (0x02, "phaddd"), (0x03, "phaddsw"), (0x04, "pmaddubsw"), (0x05, "phsubw"),
+        (0x06, "phsubd"), (0x07, "phsubsw"), (0x08, "psignb"), (0x09, "psignw"), (0x0A, "psignd"), (0x0B, "pmulhrsw"),
+        (0x1C, "pabsb"), (0x1D, "pabsw"), (0x1E, "pabsd"),
+    ]
 
     static func mmx(_ b: inout Builder) -> TestCase {
         X87Families.randomState(&b)
@@ -56,8 +62,28 @@ enum MMXFamilies {
         return SSEFamilies.generate(allForms, "mmx", &b)
     }
 
+    static func ssse3Family(_ b: inout Builder) -> TestCase {
+        X87Families.randomState(&b)
+        for k in 0..<8 where b.rng.chance(80) { b.x87.st[2 * k] = SSEFamilies.lane(&b) }
+        let align = b.rng.below(ssse3.count + 1) == 0
+        let (op, name) = align ? (UInt8(0x0F), "palignr") : b.rng.pick(ssse3)
+        b.opcode = align ? [0x0F, 0x3A, op] : [0x0F, 0x38, op]
+        b.modrmReg = b.rng.below(16)
+        if b.rng.chance(50) {
+            b.encodeRegisterRM(b.rng.below(16))
+        } else {
+            let ea = b.pickEA(size: 8, margin: 0, alignment: b.rng.chance(50) ? 8 : nil)
+            b.pokeBytes(ea, b.leBytes(SSEFamilies.lane(&b), 8))
+            b.encodeMemory(ea)
+        }
+        if align { b.immBytes(UInt64(b.rng.chance(80) ? b.rng.below(17) : b.rng.below(256)), 1) }
+        return b.finish("ssse3-mmx", name + " mm")
+    }
+
     static let families: [Family] = [
         Family(name: "mmx", summary: "MMX: moves, packed integer, shifts, pack/unpack, SSE extensions (PSHUFW PINSRW PEXTRW PMOVMSKB MOVNTQ), MOVQ2DQ/MOVDQ2Q, EMMS", generate: mmx),
         Family(name: "mmx32", summary: "MMX (32-bit mode)", generate: mmx, mode32: true),
+        Family(name: "ssse3-mmx", summary: "SSSE3 on MMX registers: PSHUFB PHADD*/PHSUB* PMADDUBSW PMULHRSW PSIGN* PABS* PALIGNR", generate: ssse3Family),
+        Family(name: "ssse3-mmx32", summary: "SSSE3 on MMX registers (32-bit mode)", generate: ssse3Family, mode32: true),
     ]
 }

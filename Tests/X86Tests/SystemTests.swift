@@ -185,7 +185,7 @@ final class SystemTests: XCTestCase {
             "SSE": ["sse-move", "sse-logic", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt", "sse-fp-rcp"],
             "SSE2": ["sse-move", "sse-logic", "sse-int", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt"],
             "SSE3": ["sse3", "sse3-fp", "x87-move"],
-            "SSSE3": ["ssse3"],
+            "SSSE3": ["ssse3", "ssse3-mmx"],
             "SSE4.1": ["sse41", "sse41-gpr", "sse41-fp"],
             "SSE4.2": ["sse42", "pcmpstr"],
             "FPU": ["x87-move", "x87-compare", "x87-control", "x87-arith", "x87-special", "x87-transc",

@@ -285,3 +285,46 @@ extension MMX {
     static let pSraWi = xmmSet(MmxShiftImm<PSraWi>.reg, nil)
     static let pSraDi = xmmSet(MmxShiftImm<PSraDi>.reg, nil)
 }
+
+// MARK: SSSE3 on MMX registers (no-prefix 0F 38 00-0B, 1C-1E, 0F 3A 0F)
+
+/// PSHUFB mm: index bits 2:0 select a byte of the 8-byte destination; with the destination in both
+/// halves the 128-bit rule (bits 3:0 over 16 bytes) picks the same byte.
+enum MmxDuplicateDest<Op: XmmBinaryOp>: XmmBinaryOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8) -> V128 {
+        V128(lo: Op.apply(V128(lo: d.lo, hi: d.lo), s, imm).lo, hi: 0)
+    }
+}
+/// PALIGNR mm: the 16-byte value d:s shifted right by imm8 bytes, the low 8 remain; as the
+/// 32-byte rule on (0 : d : s) the same bytes land in the low half.
+enum MmxAlignR: XmmBinaryOp {
+    @inline(__always) static func apply(_ d: V128, _ s: V128, _ imm: UInt8) -> V128 {
+        V128(lo: PAlignR.apply(V128(lo: 0, hi: 0), V128(lo: s.lo, hi: d.lo), imm).lo, hi: 0)
+    }
+}
+
+extension MMX {
+    /// The MMX form of an SSSE3 0F 38 opcode, or nil. PHADD*/PHSUB* pair lanes like PACK*: the
+    /// destination's pairs fill the low lanes, the source's the next (MmxPack's (d:s) trick).
+    static func ssse3Set(_ op: Int) -> HandlerSet? {
+        switch op {
+        case 0x00: return xmmSet(MmxBinary<MmxDuplicateDest<PShufB>>.reg, MmxBinary<MmxDuplicateDest<PShufB>>.mem)
+        case 0x01: return xmmSet(MmxBinary<MmxPack<PHAddW>>.reg, MmxBinary<MmxPack<PHAddW>>.mem)
+        case 0x02: return xmmSet(MmxBinary<MmxPack<PHAddD>>.reg, MmxBinary<MmxPack<PHAddD>>.mem)
+        case 0x03: return xmmSet(MmxBinary<MmxPack<PHAddSW>>.reg, MmxBinary<MmxPack<PHAddSW>>.mem)
+        case 0x04: return xmmSet(MmxBinary<PMAddUBSW>.reg, MmxBinary<PMAddUBSW>.mem)
+        case 0x05: return xmmSet(MmxBinary<MmxPack<PHSubW>>.reg, MmxBinary<MmxPack<PHSubW>>.mem)
+        case 0x06: return xmmSet(MmxBinary<MmxPack<PHSubD>>.reg, MmxBinary<MmxPack<PHSubD>>.mem)
+        case 0x07: return xmmSet(MmxBinary<MmxPack<PHSubSW>>.reg, MmxBinary<MmxPack<PHSubSW>>.mem)
+        case 0x08: return xmmSet(MmxBinary<PSignB>.reg, MmxBinary<PSignB>.mem)
+        case 0x09: return xmmSet(MmxBinary<PSignW>.reg, MmxBinary<PSignW>.mem)
+        case 0x0A: return xmmSet(MmxBinary<PSignD>.reg, MmxBinary<PSignD>.mem)
+        case 0x0B: return xmmSet(MmxBinary<PMulHRSW>.reg, MmxBinary<PMulHRSW>.mem)
+        case 0x1C: return xmmSet(MmxBinary<PAbsB>.reg, MmxBinary<PAbsB>.mem)
+        case 0x1D: return xmmSet(MmxBinary<PAbsW>.reg, MmxBinary<PAbsW>.mem)
+        case 0x1E: return xmmSet(MmxBinary<PAbsD>.reg, MmxBinary<PAbsD>.mem)
+        default: return nil
+        }
+    }
+    static let pAlignR = xmmSet(MmxBinary<MmxAlignR>.reg, MmxBinary<MmxAlignR>.mem)
+}
