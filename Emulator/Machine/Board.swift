@@ -54,6 +54,8 @@ extension Machine {
         // The CPU asks the local APIC for maskable interrupts (the 8259 reaches it via LINT0
         // ExtINT) and delivers exceptions through the IDT, as a PC does.
         cpu.interruptSource = d.lapic
+        // CR8, IA32_APIC_BASE, the x2APIC MSRs and TSC_DEADLINE reach the same APIC.
+        cpu.attachLocalAPIC(TimedLocalAPIC(d.lapic, self))
         cpu.deliversExceptions = true
         // NMIs the local APIC accepts (ICR self-NMI, LINT1 in NMI mode) latch the CPU's NMI.
         d.lapic.onNMI = { [unowned cpu] in cpu.requestNMI() }

@@ -111,7 +111,9 @@ extension Machine {
                 if let q = input, q.isActive, cpu.state.pointee.rflags & Flag.if != 0 {
                     // Input may still arrive: sleep to the next timer event or input (the queue
                     // paces live input to host time; a replay jumps to the logged position).
+                    let skippedBefore = clock.skippedNanoseconds
                     guard q.sleep(self, until: events.nextDeadline) else { return .haltedForever }
+                    cpu.state.pointee.tscOffset &+= clock.skippedNanoseconds &- skippedBefore
                     events.runDue()
                     if q.service(self, wokenFromHalt: true) { return .userQuit }
                     progress?(cpu.state.pointee.instructionsRetired &- start)
@@ -120,7 +122,11 @@ extension Machine {
                 guard cpu.state.pointee.rflags & Flag.if != 0, let deadline = events.nextDeadline,
                       idleSkips < Self.maxIdleSkips else { return .haltedForever }
                 idleSkips += 1
+                // The TSC keeps counting while the CPU sleeps (1 GHz, as virtual time): a TSC-
+                // deadline timer that woke the CPU finds TSC >= its deadline (SDM 11.5.4.1).
+                let skippedBefore = clock.skippedNanoseconds
                 clock.skip(to: deadline)
+                cpu.state.pointee.tscOffset &+= clock.skippedNanoseconds &- skippedBefore
                 events.runDue()
             case let .exception(f, rip): return .unhandledException(f, rip: rip)
             case .tripleFault:

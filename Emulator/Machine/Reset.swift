@@ -38,6 +38,9 @@ extension Machine {
         power.save(to: w)
         for d in devices?.resettable ?? [] { d.save(to: w) }
         powerOnDevices = w.bytes
+        // The power-on CPU state was taken before the board attached the local APIC: keep the
+        // link (LocalAPICPort.swift) across resets.
+        powerOnCPU.msr.apic = cpu.state.pointee.msr.apic
         devices?.connectResetLines { [unowned self] in
             self.resetRequested = true
             self.cpu.state.pointee.stopRequested = true

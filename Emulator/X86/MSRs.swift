@@ -16,6 +16,9 @@ public enum MSR {
     public static let sysenterESP: UInt32 = 0x175
     public static let sysenterEIP: UInt32 = 0x176
     public static let apicBase: UInt32 = 0x1B
+    /// IA32_TSC_DEADLINE and the x2APIC register range (local APIC, LocalAPICPort.swift).
+    public static let tscDeadline: UInt32 = 0x6E0
+    public static let x2APICFirst: UInt32 = 0x800, x2APICLast: UInt32 = 0x8FF
     /// Machine-check global registers: MCG_CAP (bank count in bits 7:0), MCG_STATUS.
     public static let mcgCap: UInt32 = 0x179
     public static let mcgStatus: UInt32 = 0x17A
@@ -74,8 +77,11 @@ public struct MSRFile {
     public var pat: UInt64 = 0x0007_0406_0007_0406
     public var miscEnable: UInt64 = 1         // fast strings enabled
     public var mtrrDefType: UInt64 = 0
-    /// CR8: task priority (bits 3:0). The local APIC reads it for TPR once it exists.
+    /// CR8: task priority (bits 3:0). With a local APIC attached, CR8 is its TPR[7:4] and this
+    /// copy only follows MOV to CR8 (used when no APIC is attached: unit tests, the harness).
     public var cr8: UInt64 = 0
+    /// The local APIC (LocalAPICPort.swift), unretained; nil without one.
+    public var apic: Unmanaged<LocalAPICLink>? = nil
     /// 16 variable-range MTRR slots (base/mask x 8), then 11 fixed-range MTRRs, then DR0-DR7,
     /// then the AMD HWCR and NB_CFG, then the 4 legacy AMD event selects and 4 counters
     /// (C001_0000-C001_0007).
@@ -147,6 +153,13 @@ extension CPUState {
         // bank MSRs (400h + 4n...) are absent (#GP); MCG_STATUS never shows an event.
         case MSR.mcgCap, MSR.mcgStatus: return 0
         case MSR.apicBase: return msr.apicBase
+        case MSR.tscDeadline:
+            guard let link = msr.apic else { throw .gp(0) }
+            return link.takeUnretainedValue().port.readTSCDeadline()
+        case MSR.x2APICFirst...MSR.x2APICLast:
+            // #GP unless in x2APIC mode and the register is readable (SDM 11.12.1.2).
+            guard let link = msr.apic, let v = link.takeUnretainedValue().port.readMSR(index) else { throw .gp(0) }
+            return v
         case MSR.mtrrCap: return mtrrCapValue
         case MSR.miscEnable: return msr.miscEnable
         case MSR.mtrrPhysBase0...(MSR.mtrrPhysBase0 + 15): return msr.slots[MSRFile.variableSlot + Int(index - MSR.mtrrPhysBase0)]
@@ -188,9 +201,25 @@ extension CPUState {
             // Writing the TSC moves the offset so that reads continue from `value`.
             tscOffset = tscOffset &+ (value &- tsc)
         case MSR.apicBase:
-            // Bits 7:0, 9, 63:48 reserved (x2APIC enable, bit 10, is not advertised).
-            if value & ~(0x0000_FFFF_FFFF_F000 | 0x900) != 0 { throw .gp(0) }
-            msr.apicBase = value
+            // Bits 7:0, 9, 63:48 reserved; bit 8 (BSP) is read-only; bit 10 is x2APIC mode and
+            // exists only with a local APIC attached (CPUID.1:ECX.x2APIC).
+            let apic = msr.apic?.takeUnretainedValue().port
+            let allowed: UInt64 = 0x0000_FFFF_FFFF_F000 | 0x900 | (apic != nil ? 0x400 : 0)
+            if value & ~allowed != 0 { throw .gp(0) }
+            // Mode transitions (SDM table 11-5): EXTD without EN is invalid; x2APIC -> xAPIC
+            // and disabled -> x2APIC directly are not allowed.
+            let enable: UInt64 = 1 << 11, extd: UInt64 = 1 << 10
+            let old = msr.apicBase
+            if value & (enable | extd) == extd { throw .gp(0) }
+            if old & (enable | extd) == enable | extd && value & (enable | extd) == enable { throw .gp(0) }
+            if old & enable == 0 && value & (enable | extd) == enable | extd { throw .gp(0) }
+            msr.apicBase = (value & ~0x100) | (old & 0x100)
+            apic?.apicBaseWritten(msr.apicBase)
+        case MSR.tscDeadline:
+            guard let link = msr.apic else { throw .gp(0) }
+            link.takeUnretainedValue().port.writeTSCDeadline(value, currentTSC: tsc)
+        case MSR.x2APICFirst...MSR.x2APICLast:
+            guard let link = msr.apic, link.takeUnretainedValue().port.writeMSR(index, value) else { throw .gp(0) }
         case MSR.mtrrCap: throw .gp(0)                   // read-only
         case MSR.miscEnable: msr.miscEnable = value
         case MSR.mtrrPhysBase0...(MSR.mtrrPhysBase0 + 15):

@@ -120,6 +120,8 @@ final class InputAndResetTests: XCTestCase {
         // Each boot entered by the Multiboot loader again (magic in EAX), the CMOS counter kept.
         XCTAssertEqual(text.components(separatedBy: "magic 2badb002").count - 1, 5)
         XCTAssertTrue(text.hasSuffix("done after 4 resets\n"))
+        // The CPU still reaches its local APIC (CR8, APIC MSRs) after the resets.
+        XCTAssertNotNil(m.cpu.state.pointee.msr.apic)
         // Deterministic: a second machine ends in the same state.
         let (_, text2, m2) = try run(.reboot, .reset)
         XCTAssertEqual(text2, text)

@@ -61,6 +61,8 @@ public final class X86CPU {
     /// ~18% of a Linux boot (perf); a strong one still ~9%. Ownership rule: whoever sets it
     /// keeps the controller alive at least as long as this CPU runs (the Board owns both).
     public unowned(unsafe) var interruptSource: InterruptSource?
+    /// Keeps the box CPUState's `msr.apic` points at alive (LocalAPICPort.swift).
+    var apicLinkStorage: LocalAPICLink?
     /// What a triple fault does (only `.stop` so far: `run` returns `.tripleFault`, and the
     /// board resets the machine or ends the run).
     public var tripleFaultAction: TripleFaultAction = .stop

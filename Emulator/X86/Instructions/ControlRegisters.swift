@@ -31,7 +31,9 @@ enum ControlRegisterOps {
         case 2: value = cpu.pointee.cr2
         case 3: value = cpu.pointee.cr3
         case 4: value = cpu.pointee.cr4
-        case 8: value = cpu.pointee.msr.cr8
+        case 8:
+            // CR8 is the local APIC's TPR[7:4] (SDM 11.8.6), when there is one.
+            if let link = cpu.pointee.msr.apic { value = link.takeUnretainedValue().port.cr8 } else { value = cpu.pointee.msr.cr8 }
         default: throw .ud   // CR1, CR5-CR7, CR9-CR15 do not exist
         }
         if cpu.pointee.cpl != 0 { throw .gp(0) }
@@ -54,6 +56,7 @@ enum ControlRegisterOps {
             // CR8 = TPR bits 3:0; bits 63:4 reserved.
             if v >> 4 != 0 { throw .gp(0) }
             cpu.pointee.msr.cr8 = v
+            if let link = cpu.pointee.msr.apic { link.takeUnretainedValue().port.cr8 = v }
             // A lower priority may unmask a pending interrupt: let the dispatcher look.
             cpu.pointee.exitBlock = BlockExit.next
         }

@@ -82,11 +82,21 @@ enum SystemOps {
     @inline(__always) static func cpuidBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let leaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rax))
         let subleaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rcx))
-        let r = CPUIDTable.reference.lookup(leaf: leaf, subleaf: subleaf)
+        var r = CPUIDTable.reference.lookup(leaf: leaf, subleaf: subleaf)
+        if leaf == 1 || leaf == 0x8000_0001 { localAPICFeatures(cpu, leaf: leaf, &r) }
         cpu.setGPR(Reg.rax, UInt64(r.eax))
         cpu.setGPR(Reg.rbx, UInt64(r.ebx))
         cpu.setGPR(Reg.rcx, UInt64(r.ecx))
         cpu.setGPR(Reg.rdx, UInt64(r.edx))
+    }
+
+    /// The CPUID bits that depend on the local APIC (LocalAPICPort.swift): EDX.APIC (bit 9 of
+    /// leaves 1 and 0x80000001) reads as IA32_APIC_BASE.EN (SDM 11.4.3: a disabled APIC is
+    /// reported as absent); leaf 1 ECX.x2APIC (bit 21) and ECX.TSC-Deadline (bit 24) only when
+    /// an APIC is attached (the unit tests and the host-CPU harness run a bare CPU).
+    @inline(never) static func localAPICFeatures(_ cpu: CPU, leaf: UInt32, _ r: inout CPUIDResult) {
+        if cpu.pointee.msr.apicBase & (1 << 11) == 0 { r.edx &= ~(1 << 9) }
+        if leaf == 1 && cpu.pointee.msr.apic != nil { r.ecx |= 1 << 21 | 1 << 24 }
     }
 
     /// RDTSC: EDX:EAX = TSC; the upper halves of RAX and RDX are cleared.
