@@ -8,7 +8,6 @@
 // Tests/X86Tests/SystemTests.swift). When a family lands, add its bits here with a probe.
 //
 // Not advertised yet, on purpose:
-// - leaf 1 EDX MMX: there is no MMX state yet (EMMS only).
 // - leaf 1 EDX SEP, CLFSH, PSE36...: [3/6] (other parts).
 // - leaf 0x80000001 EDX SYSCALL: [3/6].
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
@@ -100,8 +99,15 @@ public struct CPUIDModel: Sendable {
                      meaning: "IA32_PAT MSR (stored; memory types have no effect)"),
         CPUIDFeature(name: "CMOV", leaf: 1, register: .edx, bit: 15, probe: [0x0F, 0x44, 0xC1],
                      meaning: "CMOVcc (FCMOVcc too when FPU is set)"),
+        // MMX (Instructions/MMX.swift): MOVD/MOVQ, the packed-integer set, EMMS; the registers are
+        // the x87 significands. Host-CPU harness families mmx, mmx32.
+        CPUIDFeature(name: "MMX", leaf: 1, register: .edx, bit: 23, probe: [0x0F, 0xFC, 0xC1],
+                     meaning: "MMX (PADDB mm, mm... on the x87 registers)"),
+        CPUIDFeature(name: "MMX (ext)", leaf: 0x8000_0001, register: .edx, bit: 23, probe: [0x0F, 0xFC, 0xC1],
+                     meaning: "MMX, AMD mirror of leaf 1"),
         // SSE/SSE2 (Instructions/SSE*.swift): every instruction of both sets except the MMX-register
-        // forms (CVTPI2PS...); host-CPU harness families sse-move, sse-logic, sse-int, sse-fp-*.
+        // forms, which are in Instructions/MMXConvert.swift (family mmx); host-CPU harness families
+        // sse-move, sse-logic, sse-int, sse-fp-*.
         CPUIDFeature(name: "SSE", leaf: 1, register: .edx, bit: 25, probe: [0x0F, 0x58, 0xC1],
                      meaning: "SSE (ADDPS...; MXCSR, #XM)"),
         CPUIDFeature(name: "SSE2", leaf: 1, register: .edx, bit: 26, probe: [0xF2, 0x0F, 0x58, 0xC1],
@@ -115,8 +121,7 @@ public struct CPUIDModel: Sendable {
                      meaning: "POPCNT"),
         // SSSE3, SSE4.1, SSE4.2: every instruction (XMM forms) matches the host CPU in the harness
         // families ssse3, sse41, sse41-gpr, sse41-fp, sse42, pcmpstr (Tests/DiffHarness/
-        // SSEExtendedFamilies.swift). The MMX-register forms of SSSE3 (no 66 prefix) raise #UD:
-        // MMX state is not modelled, and software selected by these bits uses the XMM forms.
+        // SSEExtendedFamilies.swift); the MMX-register forms of SSSE3 (no 66 prefix) in ssse3-mmx.
         // SSE3 (bit 0): families sse3, sse3-fp, and FISTTP in the x87 families (x87-move).
         // MONITOR/MWAIT have their own bit (ECX 3), not advertised: they raise #UD.
         CPUIDFeature(name: "SSE3", leaf: 1, register: .ecx, bit: 0, probe: [0x66, 0x0F, 0xD0, 0xC1],

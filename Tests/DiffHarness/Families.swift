@@ -102,7 +102,7 @@ public enum Families {
         Family(name: "bcd32", summary: "DAA DAS AAA AAS AAM AAD (32-bit mode)", generate: bcd, mode32: true),
         Family(name: "pusha32", summary: "PUSHA POPA (32-bit mode)", generate: pusha, mode32: true),
     ] + SSEFamilies.families + SSEFloatFamilies.families + SSEExtendedFamilies.families + SSEExtendedFamilies.families32
-        + X87Families.families
+        + X87Families.families + MMXFamilies.families
 
     public static let families64: [Family] = [
         Family(name: "alu", summary: "ADD OR ADC SBB AND SUB XOR CMP, all forms", generate: alu),

@@ -185,12 +185,13 @@ final class SystemTests: XCTestCase {
             "SSE": ["sse-move", "sse-logic", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt", "sse-fp-rcp"],
             "SSE2": ["sse-move", "sse-logic", "sse-int", "sse-fp-arith", "sse-fp-cmp", "sse-fp-cvt"],
             "SSE3": ["sse3", "sse3-fp", "x87-move"],
-            "SSSE3": ["ssse3"],
+            "SSSE3": ["ssse3", "ssse3-mmx"],
             "SSE4.1": ["sse41", "sse41-gpr", "sse41-fp"],
             "SSE4.2": ["sse42", "pcmpstr"],
             "FPU": ["x87-move", "x87-compare", "x87-control", "x87-arith", "x87-special", "x87-transc",
                     "x87-move32", "x87-control32", "x87-arith32", "x87-compare32"],
             "FXSR": ["x87-control", "x87-control32"],
+            "MMX": ["mmx", "mmx32"],
         ]
         let names = Set(Families.all.map(\.name))
         let simd: Set<String> = ["SSE", "SSE2", "SSE3", "SSSE3", "SSE4.1", "SSE4.2", "AVX", "FXSR", "MMX", "FPU"]

@@ -46,7 +46,11 @@ func addSSEEntries0F38(_ m: inout [OpcodeNode]) {
         // SSE4.2
         (0x37, "pcmpgtq", SSE.pCmpGtQ),
     ]
-    for (op, name, h) in full { m[op] = only66(.op(name, vw, h)) }
+    for (op, name, h) in full {
+        // No prefix: the SSSE3 MMX-register forms (Instructions/MMX.swift); SSE4 has none.
+        let mmx: OpcodeNode = MMX.ssse3Set(op).map { .op(name, [.V(.q), .W(.q)], $0) } ?? .invalid
+        m[op] = .byPrefix(none: mmx, p66: .op(name, vw, h), pF3: .invalid, pF2: .invalid)
+    }
     // PMOVSX/PMOVZX: the memory operand is as wide as the lanes read.
     let widen: [(Int, String, OperandSize, HandlerSet, HandlerSet)] = [
         (0x20, "bw", .q, SSE.pMovSXBW, SSE.pMovZXBW), (0x21, "bd", .d, SSE.pMovSXBD, SSE.pMovZXBD),
@@ -74,6 +78,8 @@ func addSSEEntries0F3A(_ m: inout [OpcodeNode]) {
         (0x62, "pcmpistrm", SSE.pCmpIStrM), (0x63, "pcmpistri", SSE.pCmpIStrI),
     ]
     for (op, name, h) in full { m[op] = only66(.op(name, vwi, h)) }
+    m[0x0F] = .byPrefix(none: .op("palignr", [.V(.q), .W(.q), .I(.b)], MMX.pAlignR), p66: .op("palignr", vwi, SSE.pAlignR),
+                        pF3: .invalid, pF2: .invalid)
     // Extracts to r32/r64 or memory of the element's width; inserts from r32/r64 or memory.
     m[0x14] = only66(.op("pextrb", [.E(.d), .V(.x), .I(.b)], SSE.pExtrB))
     m[0x15] = only66(.op("pextrw", [.E(.d), .V(.x), .I(.b)], SSE.pExtrW))

@@ -1,7 +1,8 @@
 // Layer: X86 (CPU model), opcode tables: the SSE/SSE2 entries of the two-byte (0F xx) map.
 // The mandatory prefix (none / 66 / F3 / F2) selects the instruction (`.byPrefix`); with
-// 66 as a mandatory prefix the operand size is not changed (see Decoder). MMX forms (no
-// prefix on 0F 60-7F, D0-FF) are not implemented: they decode as #UD.
+// 66 as a mandatory prefix the operand size is not changed (see Decoder). The no-prefix forms
+// of 0F 60-7F and D0-FF are the MMX instructions (Instructions/MMX.swift): their V/W/U operands
+// name MMX registers (only ModRM's 3 bits count; the handlers mask the REX extension off).
 // Operands: V = XMM in ModRM.reg, W = XMM or memory in ModRM.rm, U = XMM in ModRM.rm only.
 
 func addSSEEntries(_ m: inout [OpcodeNode]) {
@@ -56,29 +57,44 @@ func addSSEEntries(_ m: inout [OpcodeNode]) {
         (0xF8, "psubb", SSE.pSubB), (0xF9, "psubw", SSE.pSubW), (0xFA, "psubd", SSE.pSubD),
         (0xFB, "psubq", SSE.pSubQ), (0xFC, "paddb", SSE.pAddB), (0xFD, "paddw", SSE.pAddW), (0xFE, "paddd", SSE.pAddD),
     ]
-    for (op, name, h) in packed { m[op] = p66(.op(name, vw, h)) }
+    // No prefix: the MMX form on MMX registers (P = ModRM.reg, Q = MMX register or m64), Instructions/MMX.swift.
+    let pq: [OperandSpec] = [.V(.q), .W(.q)], qp: [OperandSpec] = [.W(.q), .V(.q)]
+    for (op, name, h) in packed {
+        let mmx: OpcodeNode = MMX.packedSet(op).map { .op(name, pq, $0) } ?? .invalid
+        m[op] = .byPrefix(none: mmx, p66: .op(name, vw, h), pF3: .invalid, pF2: .invalid)
+    }
 
-    m[0x6E] = p66(.op("movd/movq", [.V(.x), .E(.y)], SSE.movdToXmm))
-    m[0x7E] = .byPrefix(none: .invalid, p66: .op("movd/movq", [.E(.y), .V(.x)], SSE.movdFromXmm),
+    m[0x6E] = .byPrefix(none: .op("movd/movq", [.V(.q), .E(.y)], MMX.movdToMm), p66: .op("movd/movq", [.V(.x), .E(.y)], SSE.movdToXmm),
+                        pF3: .invalid, pF2: .invalid)
+    m[0x7E] = .byPrefix(none: .op("movd/movq", [.E(.y), .V(.q)], MMX.movdFromMm), p66: .op("movd/movq", [.E(.y), .V(.x)], SSE.movdFromXmm),
                         pF3: .op("movq", [.V(.x), .W(.q)], SSE.movqLoad), pF2: .invalid)
-    m[0x6F] = .byPrefix(none: .invalid, p66: .op("movdqa", vw, SSE.movAligned), pF3: .op("movdqu", vw, SSE.movUnaligned), pF2: .invalid)
-    m[0x7F] = .byPrefix(none: .invalid, p66: .op("movdqa", wv, SSE.movAlignedStore), pF3: .op("movdqu", wv, SSE.movUnalignedStore), pF2: .invalid)
-    m[0x70] = .byPrefix(none: .invalid, p66: .op("pshufd", vwi, SSE.pShufD), pF3: .op("pshufhw", vwi, SSE.pShufHW),
+    m[0x6F] = .byPrefix(none: .op("movq", pq, MMX.movqLoad), p66: .op("movdqa", vw, SSE.movAligned), pF3: .op("movdqu", vw, SSE.movUnaligned), pF2: .invalid)
+    m[0x7F] = .byPrefix(none: .op("movq", qp, MMX.movqStore), p66: .op("movdqa", wv, SSE.movAlignedStore), pF3: .op("movdqu", wv, SSE.movUnalignedStore), pF2: .invalid)
+    m[0x70] = .byPrefix(none: .op("pshufw", [.V(.q), .W(.q), .I(.b)], MMX.pShufW), p66: .op("pshufd", vwi, SSE.pShufD), pF3: .op("pshufhw", vwi, SSE.pShufHW),
                         pF2: .op("pshuflw", vwi, SSE.pShufLW))
-    let ui: [OperandSpec] = [.U(.x), .I(.b)]
-    m[0x71] = p66(.group([.invalid, .invalid, .op("psrlw", ui, SSE.pSrlWi), .invalid,
+    let ui: [OperandSpec] = [.U(.x), .I(.b)], ni: [OperandSpec] = [.U(.q), .I(.b)]
+    // No prefix: the MMX shifts by immediate (no PSRLDQ/PSLLDQ).
+    func mmxOr66(_ mmx: OpcodeNode, _ x: OpcodeNode) -> OpcodeNode { .byPrefix(none: mmx, p66: x, pF3: .invalid, pF2: .invalid) }
+    m[0x71] = mmxOr66(.group([.invalid, .invalid, .op("psrlw", ni, MMX.pSrlWi), .invalid,
+                              .op("psraw", ni, MMX.pSraWi), .invalid, .op("psllw", ni, MMX.pSllWi), .invalid]),
+                      .group([.invalid, .invalid, .op("psrlw", ui, SSE.pSrlWi), .invalid,
                           .op("psraw", ui, SSE.pSraWi), .invalid, .op("psllw", ui, SSE.pSllWi), .invalid]))
-    m[0x72] = p66(.group([.invalid, .invalid, .op("psrld", ui, SSE.pSrlDi), .invalid,
+    m[0x72] = mmxOr66(.group([.invalid, .invalid, .op("psrld", ni, MMX.pSrlDi), .invalid,
+                              .op("psrad", ni, MMX.pSraDi), .invalid, .op("pslld", ni, MMX.pSllDi), .invalid]),
+                      .group([.invalid, .invalid, .op("psrld", ui, SSE.pSrlDi), .invalid,
                           .op("psrad", ui, SSE.pSraDi), .invalid, .op("pslld", ui, SSE.pSllDi), .invalid]))
-    m[0x73] = p66(.group([.invalid, .invalid, .op("psrlq", ui, SSE.pSrlQi), .op("psrldq", ui, SSE.pSrlDQi),
+    m[0x73] = mmxOr66(.group([.invalid, .invalid, .op("psrlq", ni, MMX.pSrlQi), .invalid,
+                              .invalid, .invalid, .op("psllq", ni, MMX.pSllQi), .invalid]),
+                      .group([.invalid, .invalid, .op("psrlq", ui, SSE.pSrlQi), .op("psrldq", ui, SSE.pSrlDQi),
                           .invalid, .invalid, .op("psllq", ui, SSE.pSllQi), .op("pslldq", ui, SSE.pSllDQi)]))
     m[0xC3] = .byPrefix(none: .op("movnti", [.M(.y), .G(.y)], SSE.movnti), p66: nil, pF3: .invalid, pF2: .invalid)
-    m[0xC4] = p66(.op("pinsrw", [.V(.x), .E(.w), .I(.b)], SSE.pinsrw))
-    m[0xC5] = p66(.op("pextrw", [.G(.d), .U(.x), .I(.b)], SSE.pextrwSet))
+    m[0xC4] = mmxOr66(.op("pinsrw", [.V(.q), .E(.w), .I(.b)], MMX.pinsrw), .op("pinsrw", [.V(.x), .E(.w), .I(.b)], SSE.pinsrw))
+    m[0xC5] = mmxOr66(.op("pextrw", [.G(.d), .U(.q), .I(.b)], MMX.pextrwSet), .op("pextrw", [.G(.d), .U(.x), .I(.b)], SSE.pextrwSet))
     m[0xC6] = .byPrefix(none: .op("shufps", vwi, SSE.shufPS), p66: .op("shufpd", vwi, SSE.shufPD), pF3: .invalid, pF2: .invalid)
-    m[0xD6] = p66(.op("movq", [.W(.q), .V(.x)], SSE.movqStore))
-    m[0xD7] = p66(.op("pmovmskb", [.G(.d), .U(.x)], SSE.pmovmskbSet))
-    m[0xE7] = p66(.op("movntdq", [.M(.x), .V(.x)], SSE.movNT))
+    m[0xD6] = .byPrefix(none: .invalid, p66: .op("movq", [.W(.q), .V(.x)], SSE.movqStore),
+                        pF3: .op("movq2dq", [.V(.x), .U(.q)], MMX.movq2dqSet), pF2: .op("movdq2q", [.V(.q), .U(.x)], MMX.movdq2qSet))
+    m[0xD7] = mmxOr66(.op("pmovmskb", [.G(.d), .U(.q)], MMX.pmovmskbSet), .op("pmovmskb", [.G(.d), .U(.x)], SSE.pmovmskbSet))
+    m[0xE7] = mmxOr66(.op("movntq", [.M(.q), .V(.q)], MMX.movntq), .op("movntdq", [.M(.x), .V(.x)], SSE.movNT))
     // 0F AE: memory forms /2 LDMXCSR, /3 STMXCSR; register forms /5 /6 /7 LFENCE/MFENCE/SFENCE.
     // /0 /1 FXSAVE/FXRSTOR (X87Control.swift). XSAVE*, CLFLUSH and FSGSBASE are not here yet.
     m[0xAE] = .byPrefix(none: .byMod(memory: .group([.op("fxsave/fxsave/fxsave64", [.M(.q)], X87Control.fxsaveSet),
@@ -94,7 +110,7 @@ func addSSEEntries(_ m: inout [OpcodeNode]) {
 }
 
 /// SSE/SSE2 floating point (Instructions/SSEFloat.swift, SSEFloatConvert.swift). The MMX-register
-/// conversions (no prefix / 66 on 0F 2A, 2C, 2D) stay #UD: there is no MMX state.
+/// conversions (no prefix / 66 on 0F 2A, 2C, 2D) are in Instructions/MMXConvert.swift.
 func addSSEFloatEntries(_ m: inout [OpcodeNode]) {
     let vw: [OperandSpec] = [.V(.x), .W(.x)], vwd: [OperandSpec] = [.V(.x), .W(.d)], vwq: [OperandSpec] = [.V(.x), .W(.q)]
     func arith(_ n: String, _ ps: HandlerSet, _ pd: HandlerSet, _ ss: HandlerSet, _ sd: HandlerSet) -> OpcodeNode {
@@ -113,11 +129,11 @@ func addSSEFloatEntries(_ m: inout [OpcodeNode]) {
                         pF3: .op("cmpss", [.V(.x), .W(.d), .I(.b)], SSE.cmpSS), pF2: .op("cmpsd", [.V(.x), .W(.q), .I(.b)], SSE.cmpSD))
     m[0x2E] = .byPrefix(none: .op("ucomiss", vwd, SSE.ucomiss), p66: .op("ucomisd", vwq, SSE.ucomisd), pF3: .invalid, pF2: .invalid)
     m[0x2F] = .byPrefix(none: .op("comiss", vwd, SSE.comiss), p66: .op("comisd", vwq, SSE.comisd), pF3: .invalid, pF2: .invalid)
-    m[0x2A] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvtsi2ss", [.V(.x), .E(.y)], SSE.cvtSI2SS),
+    m[0x2A] = .byPrefix(none: .op("cvtpi2ps", [.V(.x), .W(.q)], MMX.cvtPI2PS), p66: .op("cvtpi2pd", [.V(.x), .W(.q)], MMX.cvtPI2PD), pF3: .op("cvtsi2ss", [.V(.x), .E(.y)], SSE.cvtSI2SS),
                         pF2: .op("cvtsi2sd", [.V(.x), .E(.y)], SSE.cvtSI2SD))
-    m[0x2C] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvttss2si", [.G(.y), .W(.d)], SSE.cvttSS2SI),
+    m[0x2C] = .byPrefix(none: .op("cvttps2pi", [.V(.q), .W(.q)], MMX.cvttPS2PI), p66: .op("cvttpd2pi", [.V(.q), .W(.x)], MMX.cvttPD2PI), pF3: .op("cvttss2si", [.G(.y), .W(.d)], SSE.cvttSS2SI),
                         pF2: .op("cvttsd2si", [.G(.y), .W(.q)], SSE.cvttSD2SI))
-    m[0x2D] = .byPrefix(none: .invalid, p66: .invalid, pF3: .op("cvtss2si", [.G(.y), .W(.d)], SSE.cvtSS2SI),
+    m[0x2D] = .byPrefix(none: .op("cvtps2pi", [.V(.q), .W(.q)], MMX.cvtPS2PI), p66: .op("cvtpd2pi", [.V(.q), .W(.x)], MMX.cvtPD2PI), pF3: .op("cvtss2si", [.G(.y), .W(.d)], SSE.cvtSS2SI),
                         pF2: .op("cvtsd2si", [.G(.y), .W(.q)], SSE.cvtSD2SI))
     m[0x5A] = .byPrefix(none: .op("cvtps2pd", vwq, SSE.cvtPS2PD), p66: .op("cvtpd2ps", vw, SSE.cvtPD2PS),
                         pF3: .op("cvtss2sd", vwd, SSE.cvtSS2SD), pF2: .op("cvtsd2ss", vwq, SSE.cvtSD2SS))

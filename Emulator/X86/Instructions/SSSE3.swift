@@ -1,7 +1,6 @@
 // Layer: X86 (CPU model), instruction handlers: SSSE3 on XMM registers (66 0F 38 00-0B, 1C-1E,
 // 66 0F 3A 0F): PSHUFB, PHADDW/D/SW, PHSUBW/D/SW, PMADDUBSW, PMULHRSW, PSIGNB/W/D,
-// PABSB/W/D, PALIGNR. The MMX forms (no 66 prefix) need MMX register state, which Orrery does
-// not model yet: they decode as #UD.
+// PABSB/W/D, PALIGNR. The MMX forms (no 66 prefix) reuse these operations (Instructions/MMX.swift).
 // Horizontal operations work on adjacent lane pairs: the destination's pairs fill the low
 // half of the result, the source's pairs the high half.
 
