@@ -41,6 +41,12 @@ entry64:
     movl %eax, %es
     movl %eax, %ss
     movq $kstack_top, %rsp
+    /* Mask every 8259 input: the ring-3 part runs with IF = 1, and the firmware (SeaBIOS on
+     * QEMU) leaves the timer unmasked, so on a slow host QEMU could deliver a tick into an IDT
+     * that has no gate for it (seen once in CI as an extra #GP line). */
+    movb $0xFF, %al
+    outb %al, $0x21
+    outb %al, $0xA1
 
     /* TSS descriptor: base = tss (split into the descriptor's fields at run time). */
     movq $tss, %rax
