@@ -19,17 +19,7 @@
 #define UCODE 0x1B
 #define UDATA 0x23
 
-    .section .text.start, "ax"
-    .balign 4
-mb_header:
-    .long 0x1BADB002
-    .long 0x00010003                 /* page-align, memory map, a.out kludge */
-    .long -(0x1BADB002 + 0x00010003)
-    .long mb_header
-    .long __image_start
-    .long __data_end
-    .long __bss_end
-    .long mb_entry32
+#include "multiboot-header.inc"
 
     .code32
     .globl mb_entry32
