@@ -17,31 +17,7 @@
 #define KDATA 0x10
 
 #include "multiboot.inc"
-    incl %ecx
-    cmpl $512, %ecx
-    jne 1b
-    movl %cr4, %eax
-    orl $0x20, %eax                  /* PAE */
-    movl %eax, %cr4
-    movl $pml4, %eax
-    movl %eax, %cr3
-    movl $0xC0000080, %ecx           /* EFER: LME */
-    rdmsr
-    orl $0x100, %eax
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000001, %eax
-    movl %eax, %cr0
-    lgdt gdt_pointer
-    ljmp $KCODE, $entry64
-
-    .code64
-entry64:
-    movl $KDATA, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movq $kstack_top, %rsp
+#include "long-mode-entry.inc"
     movl $1, %edi
     movq $isr_db, %rsi
     movl $0x8E, %edx

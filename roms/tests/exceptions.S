@@ -16,31 +16,7 @@
 #define TSSSEL 0x30
 
 #include "multiboot.inc"
-    incl %ecx
-    cmpl $512, %ecx
-    jne 1b
-    movl %cr4, %eax
-    orl $0x20, %eax                  /* PAE */
-    movl %eax, %cr4
-    movl $pml4, %eax
-    movl %eax, %cr3
-    movl $0xC0000080, %ecx           /* EFER: LME | SCE */
-    rdmsr
-    orl $0x101, %eax
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000001, %eax
-    movl %eax, %cr0
-    lgdt gdt_pointer
-    ljmp $KCODE, $entry64
-
-    .code64
-entry64:
-    movl $KDATA, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movq $kstack_top, %rsp
+#include "long-mode-entry.inc"
     /* Mask every 8259 input: the ring-3 part runs with IF = 1, and the firmware (SeaBIOS on
      * QEMU) leaves the timer unmasked, so on a slow host QEMU could deliver a tick into an IDT
      * that has no gate for it (seen once in CI as an extra #GP line). */

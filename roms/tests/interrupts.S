@@ -10,39 +10,16 @@
 #define KDATA 0x10
 #define LAPIC 0xFEE00000
 
+#define EXTRA_PAGE_TABLES \
+    movl $pd_high, %eax;  /* PDPT entry 3: 3-4 GiB through pd_high */ \
+    orl $3, %eax; \
+    movl %eax, pdpt + 24
 #include "multiboot.inc"
     movl %ecx, %eax                  /* 3-4 GiB (local APIC, IOAPIC) through pd_high, uncached */
     shll $21, %eax
     orl $0xC0000093, %eax            /* 0xC0000000 + i * 2 MiB, present, writable, PCD, 2 MiB */
     movl %eax, pd_high(,%ecx,8)
-    incl %ecx
-    cmpl $512, %ecx
-    jne 1b
-    movl $pd_high, %eax
-    orl $3, %eax
-    movl %eax, pdpt + 24
-    movl %cr4, %eax
-    orl $0x20, %eax                  /* PAE */
-    movl %eax, %cr4
-    movl $pml4, %eax
-    movl %eax, %cr3
-    movl $0xC0000080, %ecx           /* EFER: LME | SCE */
-    rdmsr
-    orl $0x101, %eax
-    wrmsr
-    movl %cr0, %eax
-    orl $0x80000001, %eax
-    movl %eax, %cr0
-    lgdt gdt_pointer
-    ljmp $KCODE, $entry64
-
-    .code64
-entry64:
-    movl $KDATA, %eax
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    movq $kstack_top, %rsp
+#include "long-mode-entry.inc"
 
 
     /* IDT: the timer vector 0x20 and the PIC's spurious vectors 0x27/0x2F. */
