@@ -1,7 +1,7 @@
 // roms/board/pit.c: the 8254 programmable interval timer, counter 2 (its gate is port 0x61 bit 0
 // and its OUT pin reads back at 0x61 bit 5, so it can be tested without interrupts): mode 0's OUT
 // rising at terminal count once the gate is high (read-back status: OUT set, count loaded), mode
-// 3's status and OUT after programming, mode 1's one-shot started by a rising gate edge (OUT low),
+// 3's status after programming, mode 1's one-shot started by a rising gate edge (OUT low),
 // and a BCD count's read-back status. Interrupts stay off.
 // Printed are only facts QEMU (the oracle here) and the Intel 8254 datasheet agree on. QEMU's
 // i8254 differs from the datasheet elsewhere, so these are checked by Orrery's unit tests
@@ -35,12 +35,13 @@ u32 board_main(u32 magic, u32 info) {
     puts("mode0 gate high: out rose="); hex(wait_out(1), 1);
     puts(" status(out,null)="); hex(readback_status() & 0xC0, 2); puts("\n");
     gate2(0);
-    /* Mode 3 (square wave) right after programming: OUT starts high. */
+    /* Mode 3 (square wave): access mode and mode in the read-back status. (Its OUT level is not
+     * compared: QEMU keeps counting with the gate low, so there OUT toggles with host time.) */
     program(3, 0x0100, 0);
     settle();
-    puts("mode3 programmed: status="); hex(readback_status(), 2); puts(" out="); hex(out2(), 1); puts("\n");
+    puts("mode3 programmed: status(rw,mode,bcd)="); hex(readback_status() & 0x3F, 2); puts("\n");
     /* Mode 1: a rising gate edge starts the one-shot: OUT goes low. */
-    program(1, 0x4000, 0);
+    program(1, 0xFFFF, 0);          /* the longest one-shot (55 ms): a slow host still sees OUT low */
     settle();
     gate2(1);
     puts("mode1 gate edge: out low="); hex(wait_out(0), 1); puts("\n");
