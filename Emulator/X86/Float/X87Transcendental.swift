@@ -162,9 +162,9 @@ enum X87Transcendental {
         return sum
     }
 
-    /// ln(m) for m in [1, 2): 2 * atanh((m-1)/(m+1)).
-    static func lnMantissa(_ m: Wide) -> Wide {
-        let s = (m - .one) / (m + .one)
+    /// 2 atanh(s) = ln((1 + s) / (1 - s)) by its series 2 (s + s^3/3 + s^5/5 + ...), for the
+    /// small |s| both logarithms below produce.
+    static func twoAtanh(_ s: Wide) -> Wide {
         let s2 = s * s
         var power = s, sum = s
         var k: Int64 = 3
@@ -178,6 +178,11 @@ enum X87Transcendental {
         return sum.scaled(1)
     }
 
+    /// ln(m) for m in [1, 2): 2 * atanh((m-1)/(m+1)).
+    static func lnMantissa(_ m: Wide) -> Wide {
+        twoAtanh((m - .one) / (m + .one))
+    }
+
     /// log2(x) for x > 0 finite.
     static func log2(_ x: Wide) -> Wide {
         let e = Wide(integer: Int64(x.exp))
@@ -187,18 +192,7 @@ enum X87Transcendental {
 
     /// log2(1 + x) for small |x| (FYL2XP1's domain): 2 atanh(x / (2 + x)) / ln 2.
     static func log2p1(_ x: Wide) -> Wide {
-        let s = x / (Wide.one.scaled(1) + x)
-        let s2 = s * s
-        var power = s, sum = s
-        var k: Int64 = 3
-        for _ in 0..<60 {
-            power = power * s2
-            let term = power / Wide(integer: k)
-            sum = sum + term
-            if negligible(term, sum) { break }
-            k += 2
-        }
-        return sum.scaled(1) / ln2
+        twoAtanh(x / (Wide.one.scaled(1) + x)) / ln2
     }
 
     /// atan(z) for z >= 0: reduce with atan(z) = pi/2 - atan(1/z) and atan(z) = 2 atan(z / (1 + sqrt(1 + z^2))).
