@@ -13,8 +13,13 @@
 #
 # QEMU runs the test the way kvm-unit-tests' x86/run does (pc machine, pc-testdev,
 # isa-debug-exit at 0xf4, serial on stdio, the section's -cpu/-smp/-m options, args through
-# -append). Orrery runs `orrery run --kernel X.flat --append ARGS`: one vCPU and its own CPU model,
-# so -cpu and -smp are not passed (a test configured for several CPUs runs on one).
+# -append). Orrery runs `orrery run --kernel X.flat --cpu MODEL --append ARGS`: one vCPU, so -smp
+# is not passed (a test configured for several CPUs runs on one), and -cpu only picks the vendor
+# model: `--cpu amd` when the section's qemu_params ask for an AMD vendor or model
+# (vendor=AuthenticAMD, Opteron, EPYC, phenom, athlon: e.g. syscall, whose 32-bit SYSCALL is
+# AMD-only), else `--cpu intel`, because kvm-unit-tests is written against KVM on Intel hosts
+# (emulator: `rex64 ljmp` reads m16:64; no code #DB after MOV SS). ORRERY_CPU=amd|intel
+# overrides the choice for every test.
 # A test's verdict comes from its exit status, as kvm-unit-tests reads it: exit(0) reaches
 # isa-debug-exit as status 1 (PASS); an all-skipped run exits with 77 >> 1 = 38, status 77 (SKIP);
 # 127 is abort(); anything else is FAIL.
@@ -64,12 +69,17 @@ run_one() { # name file smp params args
         ${args:+-append \"$args\"}" > "$qlog" 2>&1 < /dev/null
     st=$?; [ $st = 124 ] && timed=1
     local q; q=$(verdict $st "$qlog" $timed)
-    # Orrery: one vCPU, its own CPU model; the same kernel and arguments.
+    # Orrery: one vCPU; the vendor model the section asks for (see the header); the same kernel
+    # and arguments.
+    local model=intel
+    case $params in *AuthenticAMD*|*Opteron*|*EPYC*|*phenom*|*athlon*) model=amd;; esac
+    model=${ORRERY_CPU:-$model}
     timed=0
-    timeout "${timeout_s}" "$orrery" run --kernel "$flat" --max-instructions "$max_insns" \
+    timeout "${timeout_s}" "$orrery" run --kernel "$flat" --cpu "$model" --max-instructions "$max_insns" \
         ${args:+--append "$args"} > "$olog" 2>&1 < /dev/null
     st=$?; [ $st = 124 ] && timed=1
     local o; o=$(verdict $st "$olog" $timed)
+    [ "$model" = amd ] && o="$o (--cpu amd)"
     [ $st = 4 ] && o="FAIL (instruction limit $max_insns) $(grep -a -m1 '^SUMMARY:' "$olog")"
     printf '| %s | %s | %s |\n' "$name" "$q" "$o"
 }

@@ -3,6 +3,8 @@
 # 0xE9 text) with roms/tests/NAME.expected and both exit statuses with each other.
 #   tools/run-test-roms.sh [path/to/orrery]     (default: .build/debug/orrery)
 # Builds the guests first (tools/build-test-roms.sh). Needs qemu-system-x86_64.
+# Options per guest: roms/tests/NAME.args, lines `qemu=...` and `orrery=...` (extra arguments
+# for each machine; e.g. cpu-intel runs Orrery with --cpu intel and QEMU with an Intel vendor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 orrery=${1:-.build/debug/orrery}
@@ -11,11 +13,18 @@ fail=0
 for expected in roms/tests/*.expected; do
     name=$(basename "$expected" .expected)
     elf=roms/build/tests/$name.elf
+    qemu_args=""; orrery_args=""
+    if [ -f "roms/tests/$name.args" ]; then
+        qemu_args=$(sed -n 's/^qemu=//p' "roms/tests/$name.args")
+        orrery_args=$(sed -n 's/^orrery=//p' "roms/tests/$name.args")
+    fi
     set +e
+    # shellcheck disable=SC2086 # the per-guest arguments are word lists
     timeout 60 qemu-system-x86_64 -kernel "$elf" -debugcon stdio -display none -no-reboot \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device pc-testdev > "roms/build/tests/$name.qemu.out" 2>/dev/null
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device pc-testdev $qemu_args > "roms/build/tests/$name.qemu.out" 2>/dev/null
     qemu_status=$?
-    timeout 60 "$orrery" run --kernel "$elf" > "roms/build/tests/$name.orrery.out"
+    # shellcheck disable=SC2086
+    timeout 60 "$orrery" run --kernel "$elf" $orrery_args > "roms/build/tests/$name.orrery.out"
     orrery_status=$?
     set -e
     ok=1

@@ -11,6 +11,8 @@ extension LocalAPIC: InterruptSource {}
 public struct BoardConfiguration: Equatable {
     public var memorySize: UInt64
     public var acpi = ACPIConfiguration()
+    /// The CPU vendor model (`orrery run --cpu amd|intel`; X86/CPUVendor.swift).
+    public var cpuVendor: CPUVendor = .amd
     public init(memorySize: UInt64) { self.memorySize = memorySize }
 }
 
@@ -38,6 +40,9 @@ extension Machine {
             try self.init(memorySize: map.lowRAMEnd)
         }
         memoryMap = map
+        // The vendor model is part of the power-on state: a reset keeps it.
+        cpu.state.pointee.vendor = config.cpuVendor
+        powerOnCPU.vendor = config.cpuVendor
         var acpi = config.acpi
         acpi.mcfg = true        // the board maps ECAM (PCDevices)
         let tables = BoardACPI.build(config: acpi)

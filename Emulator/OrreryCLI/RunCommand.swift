@@ -42,6 +42,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Boot protocol: auto (from the image: bzImage, then Multiboot v1, Multiboot2, ELF64), linux, multiboot1, multiboot2 or elf64 (flat 64-bit entry at e_entry).")
     var boot: String = "auto"
 
+    @Option(name: .long, help: "CPU vendor model: amd (default: AuthenticAMD, the reference CPU) or intel (GenuineIntel identity and Intel's rules for far JMP/CALL m16:64, SYSCALL/SYSENTER legality).")
+    var cpu: String = "amd"
+
     @Option(name: .long, help: "Initial RDI for flat ELF64 guests (the benchmark guest reads its workload index from it).")
     var rdi: UInt64 = 0
 
@@ -102,6 +105,9 @@ struct RunCommand: ParsableCommand {
         guard let tripleFaultPolicy = TripleFaultPolicy(rawValue: onTripleFault) else {
             printError("bad --on-triple-fault '\(onTripleFault)': expected stop or reset"); throw ExitCode(hostErrorStatus)
         }
+        guard let vendor = CPUVendor(name: cpu) else {
+            printError("bad --cpu '\(cpu)': expected amd or intel"); throw ExitCode(hostErrorStatus)
+        }
         guard ["auto", "stdin", "none"].contains(serialInput) else {
             printError("bad --serial-input '\(serialInput)': expected auto, stdin or none"); throw ExitCode(hostErrorStatus)
         }
@@ -121,7 +127,9 @@ struct RunCommand: ParsableCommand {
         let machine: Machine
         let booted: BootResult
         do {
-            machine = try Machine(board: BoardConfiguration(memorySize: size))
+            var board = BoardConfiguration(memorySize: size)
+            board.cpuVendor = vendor
+            machine = try Machine(board: board)
             let image = try readFile(kernel)
             let rd = try initrd.map { try readFile($0) }
             booted = try machine.boot(kernel: image, commandLine: append, initrd: rd,
@@ -180,7 +188,7 @@ struct RunCommand: ParsableCommand {
         if json {
             let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
             let reason = "\(outcome)".replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            print("{\"exit\": \"\(reason)\", \"status\": \(outcome.exitStatus), \"boot\": \"\(booted.protocolName)\", "
+            print("{\"exit\": \"\(reason)\", \"status\": \(outcome.exitStatus), \"boot\": \"\(booted.protocolName)\", \"cpu\": \"\(vendor.name)\", "
                   + "\"instructions\": \(retired), \"virtual_ns\": \(machine.clock.now), \"wall_seconds\": \(seconds), "
                   + "\"resets\": \(machine.resets), \"state_hash\": \"\(machine.stateHash())\"}")
         }

@@ -67,6 +67,28 @@ public struct CPUIDModel: Sendable {
         physicalAddressBits: 48, linearAddressBits: 48,
         features: referenceFeatures)
 
+    /// `orrery run --cpu intel` (CPUVendor.swift): a GenuineIntel identity over the same
+    /// implemented features, so software that asks "is this Intel?" takes its Intel paths.
+    /// Family 6, model 8Fh, stepping 8: a 4th-generation Xeon ("Sapphire Rapids"), the Intel
+    /// counterpart of the Zen reference. Intel's leaf layout (SDM vol. 2A, CPUID): no vendor
+    /// string in 0x80000000 and no signature in 0x80000001 EAX (both reserved, zero); leaf
+    /// 0x80000001 EDX carries only SYSCALL/NX/Page1GB/RDTSCP/LM, never AMD's mirrors of leaf 1
+    /// EDX; a leaf above the maximum returns the highest basic leaf's data.
+    public static let intel = CPUIDModel(
+        vendor: "GenuineIntel", family: 0x6, model: 0x8F, stepping: 0x8,
+        brand: "Orrery virtual CPU (Intel model)",
+        maxBasicLeaf: 0x7, maxExtendedLeaf: 0x8000_0008,
+        physicalAddressBits: 48, linearAddressBits: 48,
+        features: referenceFeatures.filter { !($0.leaf == 0x8000_0001 && $0.register == .edx && $0.name.hasSuffix("(ext)")) })
+
+    /// Intel's CPUID conventions apply (see `intel`).
+    public var isIntel: Bool { vendor == "GenuineIntel" }
+
+    /// A leaf past the basic or extended maximum (Intel answers these with the highest basic leaf).
+    public func outOfRange(_ leaf: UInt32) -> Bool {
+        leaf < 0x8000_0000 ? leaf > maxBasicLeaf : leaf > maxExtendedLeaf
+    }
+
     static let referenceFeatures: [CPUIDFeature] = [
         // Leaf 1 EDX.
         CPUIDFeature(name: "FPU", leaf: 1, register: .edx, bit: 0, probe: [0xD9, 0xE8],
@@ -216,6 +238,7 @@ public struct CPUIDModel: Sendable {
     /// do not describe, return zeros (AMD's behaviour; Intel repeats the highest basic leaf).
     public func query(leaf: UInt32, subleaf: UInt32) -> CPUIDResult {
         let v = Self.words(vendor, count: 3)
+        if isIntel && outOfRange(leaf) { return query(leaf: maxBasicLeaf, subleaf: subleaf) }
         switch leaf {
         case 0:
             return CPUIDResult(maxBasicLeaf, v[0], v[2], v[1])
@@ -230,9 +253,10 @@ public struct CPUIDModel: Sendable {
             return CPUIDResult(0, featureBits(leaf: 7, register: .ebx), featureBits(leaf: 7, register: .ecx),
                                featureBits(leaf: 7, register: .edx))
         case 0x8000_0000:
+            if isIntel { return CPUIDResult(maxExtendedLeaf, 0, 0, 0) }
             return CPUIDResult(maxExtendedLeaf, v[0], v[2], v[1])
         case 0x8000_0001:
-            return CPUIDResult(signature, 0, featureBits(leaf: leaf, register: .ecx),
+            return CPUIDResult(isIntel ? 0 : signature, 0, featureBits(leaf: leaf, register: .ecx),
                                featureBits(leaf: leaf, register: .edx))
         case 0x8000_0002...0x8000_0004:
             let b = Self.words(brand, count: 12)
@@ -262,6 +286,9 @@ public struct CPUIDTable: Sendable {
                    CPUIDResult, CPUIDResult, CPUIDResult)         // 0x80000000-4, 7, 8
     let maxBasicLeaf: UInt32
     let maxExtendedLeaf: UInt32
+    /// Intel: leaves out of range answer as the highest basic leaf (subleaf 0, other subleaves).
+    let repeatsHighestBasic: Bool
+    let highestBasic: (CPUIDResult, CPUIDResult)
 
     init(model m: CPUIDModel) {
         basic = (m.query(leaf: 0, subleaf: 0), m.query(leaf: 1, subleaf: 0), m.query(leaf: 7, subleaf: 0))
@@ -271,13 +298,19 @@ public struct CPUIDTable: Sendable {
                     m.query(leaf: 0x8000_0008, subleaf: 0))
         maxBasicLeaf = m.maxBasicLeaf
         maxExtendedLeaf = m.maxExtendedLeaf
+        repeatsHighestBasic = m.isIntel
+        highestBasic = (m.query(leaf: m.maxBasicLeaf, subleaf: 0), m.query(leaf: m.maxBasicLeaf, subleaf: 1))
     }
 
     public static let reference = CPUIDModel.reference.table()
+    public static let intel = CPUIDModel.intel.table()
 
     /// Same answers as `CPUIDModel.query` for the model it was built from.
     @inline(__always)
     public func lookup(leaf: UInt32, subleaf: UInt32) -> CPUIDResult {
+        if repeatsHighestBasic && (leaf < 0x8000_0000 ? leaf > maxBasicLeaf : leaf > maxExtendedLeaf) {
+            return subleaf == 0 ? highestBasic.0 : highestBasic.1
+        }
         switch leaf {
         case 0: return basic.0
         case 1: return basic.1

@@ -122,6 +122,10 @@ public struct CPUState {
     public var cr4: UInt64 = 0x620
     public var efer: UInt64 = 0x500        // LME | LMA
     public var cpl: UInt8 = 0
+    /// Which vendor's CPU this is (CPUID identity and the few instructions whose rules differ:
+    /// far JMP/CALL m16:64, SYSCALL/SYSENTER legality; see CPUVendor.swift). Set by the board
+    /// before power-on (`orrery run --cpu`); only slow-path handlers read it.
+    public var vendor: CPUVendor = .amd
     public var tscAux: UInt64 = 0
     /// MSRs, CR8 and DR0-DR7 (Emulator/X86/MSRs.swift).
     public var msr = MSRFile()

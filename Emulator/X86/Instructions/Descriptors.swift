@@ -45,6 +45,9 @@ public struct SystemRegisters {
     /// One-instruction interrupt shadow after STI (that set IF) and MOV SS / POP SS: no
     /// interrupt (and, for MOV SS, no #DB) is accepted before the next instruction completes.
     public var interruptShadow: Bool = false
+    /// Meaningful while `interruptShadow` is set: the shadow is MOV SS / POP SS's (true) or
+    /// STI's (false). Intel suppresses instruction breakpoints only in the former (Debug.swift).
+    public var stackShadow: Bool = false
     /// Set while an NMI handler runs: a further NMI waits until the next IRET.
     public var nmiBlocked: Bool = false
     /// An NMI is latched and waits for delivery (edge-triggered: one pending at most).
@@ -273,6 +276,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// exactly one more instruction inside the shadow.
     func openStackShadow() {
         pointee.system.interruptShadow = true
+        pointee.system.stackShadow = true
         if pointee.exitBlock == BlockExit.none { pointee.exitBlock = BlockExit.next }
     }
 
@@ -331,11 +335,29 @@ enum DescriptorOps {
         }
     }
 
+    /// LGDT/LIDT in 64-bit mode: the 8-byte base must be canonical, else #GP(0) and the
+    /// register keeps its old value (AMD APM vol. 3 LGDT/LIDT: "#GP: the new ... base address
+    /// was non-canonical"; Intel raises the same fault; Bochs checks it too).
+    @inline(__always) static func requireCanonicalTableBase(_ cpu: CPU, _ base: UInt64) throws(CPUFault) {
+        if cpu.pointee.mode == .long64 && !CPU.canonical(base) { throw .gp(0) }
+    }
+
+    /// The second half of a 16-byte system descriptor (LDT, TSS) in long mode: its type field
+    /// (bits 12:8 of the fourth dword) must be 0, and base 63:0 must be canonical; otherwise
+    /// #GP(selector) (SDM vol. 3A 3.5 / 7.2.3 on 16-byte descriptors; AMD APM vol. 2 4.8.3;
+    /// Bochs LLDT/LTR raise #GP(selector & 0xFFFC) for both).
+    @inline(__always) static func checkWideSystemDescriptor(_ cpu: CPU, _ sel: UInt16, _ d: Descriptor) throws(CPUFault) {
+        let address = cpu.pointee.system.gdtBase &+ UInt64(sel & 0xFFF8) &+ 12
+        let dword3: UInt32 = try cpu.systemRead(address)
+        if dword3 & 0x1F00 != 0 || !CPU.canonical(d.base) { throw .gp(UInt32(sel & 0xFFFC)) }
+    }
+
     /// 0F 01 /2 LGDT m (CPL 0).
     @inline(__always) static func lgdt(_ cpu: CPU, _ i: Instr) { do { try lgdtBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func lgdtBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try requireCPL0(cpu)
         let (limit, base) = try readPseudoDescriptor(cpu, i)
+        try requireCanonicalTableBase(cpu, base)
         cpu.pointee.system.gdtLimit = limit
         cpu.pointee.system.gdtBase = base
     }
@@ -344,6 +366,7 @@ enum DescriptorOps {
     @inline(__always) static func lidtBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try requireCPL0(cpu)
         let (limit, base) = try readPseudoDescriptor(cpu, i)
+        try requireCanonicalTableBase(cpu, base)
         cpu.pointee.system.idtLimit = limit
         cpu.pointee.system.idtBase = base
     }
@@ -378,6 +401,7 @@ enum DescriptorOps {
         let d = try cpu.readDescriptor(sel, wide: cpu.longModeActive)
         if d.isCodeOrData || d.type != 2 { throw .gp(fault) }
         if !d.present { throw CPUFault(.segmentNotPresent, errorCode: fault) }
+        if cpu.longModeActive { try checkWideSystemDescriptor(cpu, sel, d) }
         cpu.pointee.system.ldtSelector = sel
         cpu.pointee.system.ldtBase = cpu.longModeActive ? d.base : d.base & 0xFFFF_FFFF
         cpu.pointee.system.ldtLimit = d.limit
@@ -394,6 +418,7 @@ enum DescriptorOps {
         let d = try cpu.readDescriptor(sel, wide: cpu.longModeActive)
         if d.isCodeOrData || d.type != 9 { throw .gp(fault) }
         if !d.present { throw CPUFault(.segmentNotPresent, errorCode: fault) }
+        if cpu.longModeActive { try checkWideSystemDescriptor(cpu, sel, d) }
         let address = cpu.pointee.system.gdtBase &+ UInt64(sel & 0xFFF8) &+ 5
         try cpu.systemWrite(address, UInt8(truncatingIfNeeded: (d.high >> 8) | 2))
         cpu.pointee.system.trSelector = sel

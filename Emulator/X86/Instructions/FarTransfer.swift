@@ -3,8 +3,10 @@
 // and IRET/IRETD/IRETQ (CF), with the protected-mode checks of SDM vol. 2 (JMP, CALL, RET,
 // IRET pseudo-code) and AMD APM vol. 2 §4.11-4.12, 8.9.
 //
-// AMD (the reference CPU) ignores REX.W on FF /3 and FF /5: the operand is always m16:32 in
-// 64-bit mode (Intel would read m16:64).
+// FF /3 and FF /5 with REX.W in 64-bit mode depend on the vendor (CPUVendor.swift): AMD (the
+// reference CPU) ignores REX.W and reads m16:32 (APM vol. 3 "JMP (Far)", "CALL (Far)": "the
+// operand size is fixed at 32 bits"); Intel reads m16:64 (SDM vol. 2A JMP/CALL: "REX.W FF /5
+// JMP m16:64"), and a far CALL then pushes CS and RIP as 8-byte slots.
 // Not modelled: call gates, task gates and task switches (#GP(selector)), IRET with NT set
 // (a task return: #GP(0)), returns to virtual-8086 mode (#GP(0)). In real mode (CR0.PE = 0)
 // these load CS without descriptors: see Execution/RealMode.swift.
@@ -210,13 +212,26 @@ enum FarOps<T: GuestInt> {
     }
 }
 
+/// FF /5 and FF /3 with REX.W: the vendor picks the operand (see the file comment). The vendor
+/// read costs nothing on other paths: only these two handlers look at it.
+enum FarWideOps {
+    static func jmpMem(_ cpu: CPU, _ i: Instr) { do { try jmpMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func jmpMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.vendor == .intel { try FarOps<UInt64>.jmpMemBody(cpu, i) } else { try FarOps<UInt32>.jmpMemBody(cpu, i) }
+    }
+    static func callMem(_ cpu: CPU, _ i: Instr) { do { try callMemBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
+    @inline(__always) static func callMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        if cpu.pointee.vendor == .intel { try FarOps<UInt64>.callMemBody(cpu, i) } else { try FarOps<UInt32>.callMemBody(cpu, i) }
+    }
+}
+
 public enum FarTransfer {
     /// EA / 9A ptr16:16 or ptr16:32 (not in 64-bit mode).
     public static let jmpPtr = HandlerSet(any16: FarOps<UInt16>.jmpPtr, any32: FarOps<UInt32>.jmpPtr)
     public static let callPtr = HandlerSet(any16: FarOps<UInt16>.callPtr, any32: FarOps<UInt32>.callPtr)
-    /// FF /5 and FF /3, memory only; REX.W ignored (AMD).
-    public static let jmpMem = HandlerSet(mem16: FarOps<UInt16>.jmpMem, mem32: FarOps<UInt32>.jmpMem, mem64: FarOps<UInt32>.jmpMem)
-    public static let callMem = HandlerSet(mem16: FarOps<UInt16>.callMem, mem32: FarOps<UInt32>.callMem, mem64: FarOps<UInt32>.callMem)
+    /// FF /5 and FF /3, memory only; with REX.W m16:32 (AMD) or m16:64 (Intel).
+    public static let jmpMem = HandlerSet(mem16: FarOps<UInt16>.jmpMem, mem32: FarOps<UInt32>.jmpMem, mem64: FarWideOps.jmpMem)
+    public static let callMem = HandlerSet(mem16: FarOps<UInt16>.callMem, mem32: FarOps<UInt32>.callMem, mem64: FarWideOps.callMem)
     /// CB / CA iw.
     public static let retf = HandlerSet(any16: FarOps<UInt16>.retf, any32: FarOps<UInt32>.retf, any64: FarOps<UInt64>.retf)
     /// CF.

@@ -71,7 +71,7 @@ enum SystemOps {
         if cpu.pointee.cpl > cpu.iopl { throw .gp(0) }
         // STI that sets IF opens a one-instruction interrupt shadow (STI; HLT and STI; RET
         // cannot be split by an interrupt). STI ends its block so the dispatcher sees it.
-        if cpu.pointee.flagBits & Flag.if == 0 { cpu.pointee.system.interruptShadow = true }
+        if cpu.pointee.flagBits & Flag.if == 0 { cpu.pointee.system.interruptShadow = true; cpu.pointee.system.stackShadow = false }
         cpu.pointee.flagBits |= Flag.if
     }
 
@@ -82,7 +82,8 @@ enum SystemOps {
     @inline(__always) static func cpuidBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let leaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rax))
         let subleaf = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rcx))
-        var r = CPUIDTable.reference.lookup(leaf: leaf, subleaf: subleaf)
+        // The vendor model's answers (CPUVendor.swift): two precomputed tables.
+        var r = (cpu.pointee.vendor == .intel ? CPUIDTable.intel : CPUIDTable.reference).lookup(leaf: leaf, subleaf: subleaf)
         if leaf == 1 || leaf == 0x8000_0001 { localAPICFeatures(cpu, leaf: leaf, &r) }
         cpu.setGPR(Reg.rax, UInt64(r.eax))
         cpu.setGPR(Reg.rbx, UInt64(r.ebx))
