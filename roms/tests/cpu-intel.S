@@ -122,14 +122,14 @@ after_ring0_call:
     movq $2, call_number
     movq $user64, %rdx
     movq $ustack_top, %rcx
-    rex64 sysexit
+    sysexitq
 
 after_user64:
     /* 5. SYSEXIT (no REX.W) to compatibility mode. */
     movq $3, call_number
     movq $user32, %rdx
     movq $ustack_top, %rcx
-    sysexit
+    sysexitl
 
 after_user32:
     movq $msg_done, %rsi
