@@ -13,7 +13,11 @@ public struct BoardConfiguration: Equatable {
     public var acpi = ACPIConfiguration()
     /// The CPU vendor model (`orrery run --cpu amd|intel`; X86/CPUVendor.swift).
     public var cpuVendor: CPUVendor = .amd
+    /// The RTC's wall-clock time at virtual time 0, in Unix seconds (`orrery run --rtc-epoch`).
+    public var rtcEpoch: Int64 = RTC.defaultEpoch
     public init(memorySize: UInt64) { self.memorySize = memorySize }
+    /// A UTC time as `--rtc-epoch` takes it (RTC.parseEpoch): Unix seconds, or YYYY-MM-DD[THH:MM[:SS]].
+    public static func parseRTCEpoch(_ text: String) -> Int64? { RTC.parseEpoch(text) }
 }
 
 public enum BoardError: Error, Equatable, CustomStringConvertible {
@@ -49,6 +53,7 @@ extension Machine {
         ram.write(tables.image, at: tables.base)
         acpiTables = tables
         try wireLegacyDevices()
+        devices?.rtc.setEpoch(config.rtcEpoch)
         capturePowerOnState()
     }
 
