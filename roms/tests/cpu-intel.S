@@ -11,7 +11,8 @@
  *   5. SYSEXIT without REX.W goes to compatibility mode (CS = SYSENTER_CS + 16, SS = + 24);
  *      SYSENTER from 32-bit ring 3 enters 64-bit ring 0 again.
  * (kvm-unit-tests' emulator test reached check 2 first: `rex64 ljmp *m`.) The run ends by
- * writing 0 to isa-debug-exit (port 0xf4). Orrery and QEMU print roms/tests/cpu-intel.expected.
+ * writing 0 to isa-debug-exit (port 0xf4; Bochs: "Shutdown" on port 0x8900). Orrery, QEMU and
+ * Bochs with an Intel CPU model (cpu-intel.args) print roms/tests/cpu-intel.expected.
  * Built by tools/build-test-roms.sh.
  */
 #define KCODE 0x08
@@ -136,6 +137,14 @@ after_user32:
     call puts
     movl $0, %eax
     outl %eax, $0xf4
+    /* Bochs has no isa-debug-exit: "Shutdown" on port 0x8900 powers it off. */
+    movq $bochs_shutdown, %rsi
+    movw $0x8900, %dx
+2:  lodsb
+    testb %al, %al
+    jz 1f
+    outb %al, %dx
+    jmp 2b
 1:  hlt
     jmp 1b
 
@@ -249,6 +258,7 @@ msg_if:     .asciz " IF "
 msg_from:   .asciz " from cs/ss "
 msg_nl:     .asciz "\n"
 msg_done:   .asciz "done\n"
+bochs_shutdown: .asciz "Shutdown"
 
     .bss
     .balign 4096
