@@ -12,6 +12,8 @@
 //   AMD; SYSRET to a non-canonical RCX: #GP(0) on Intel (Instructions/FastSystemCall.swift).
 // - Code breakpoints right after MOV SS/POP SS: suppressed on Intel, taken on AMD
 //   (Execution/Debug.swift).
+// - MSRs: Intel's IA32_PLATFORM_ID (17h) reads 0 and IA32_BIOS_SIGN_ID (8Bh) takes writes (Linux
+//   uses both with plain RDMSR/WRMSR on Intel); AMD's own MSRs stay on both models (MSRs.swift).
 // The common path never looks at the vendor: only the handlers above read the field.
 
 public enum CPUVendor: UInt8, Sendable, CaseIterable {

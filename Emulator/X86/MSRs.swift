@@ -47,6 +47,8 @@ public enum MSR {
     // BKDG/PPR for family 17h+).
     /// Microcode patch level: 0 = no patch loaded (read by the microcode loader).
     public static let amdPatchLevel: UInt32 = 0x8B
+    /// IA32_PLATFORM_ID (Intel model only).
+    public static let intelPlatformID: UInt32 = 0x17
     /// Hardware configuration. Bit 24 (TscFreqSel, read-only 1): the TSC counts at the P0
     /// frequency, not the current P-state's (Linux warns "[Firmware Bug]" when it reads 0).
     public static let amdHWCR: UInt32 = 0xC001_0015
@@ -182,6 +184,9 @@ extension CPUState {
             // the value last written (kvm-unit-tests' common start-up code resets them).
             return msr.slots[MSRFile.perfSlot + Int(index - MSR.k7EventSelect0)]
         case MSR.amdPatchLevel: return 0
+        // Intel model (CPUVendor.swift): IA32_PLATFORM_ID (17h) reads 0 (platform 0); Linux's
+        // early microcode loader reads it with a plain RDMSR on family 6 model >= 5.
+        case MSR.intelPlatformID where vendor == .intel: return 0
         case MSR.amdHWCR: return msr.slots[MSRFile.hwcrSlot]
         case MSR.amdNBConfig: return msr.slots[MSRFile.nbConfigSlot]
         default:
@@ -279,6 +284,11 @@ extension CPUState {
             msr.slots[MSRFile.hwcrSlot] = value | MSRFile.hwcrFixedBits
         case MSR.amdNBConfig:
             msr.slots[MSRFile.nbConfigSlot] = value
+        case MSR.amdPatchLevel where vendor == .intel:
+            // IA32_BIOS_SIGN_ID (8Bh, SDM vol. 3A 10.11.7.1): software writes 0, then CPUID
+            // loads the update signature, which stays 0 (no microcode update). Linux does this
+            // with a plain WRMSR on Intel family 6 model >= 0Dh.
+            return false
         default:
             guard let s = MSRFile.fixedMTRRSlot(index) else { throw .gp(0) }
             for k in 0..<8 where !Self.validMemoryType((value >> UInt64(8 * k)) & 0xFF, pat: false) { throw .gp(0) }

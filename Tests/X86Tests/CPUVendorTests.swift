@@ -73,6 +73,24 @@ final class CPUVendorTests: XCTestCase {
         }
     }
 
+    /// The two Intel MSRs Linux touches with plain RDMSR/WRMSR on an Intel family 6 CPU (its
+    /// early microcode code; before these it logged "unchecked MSR access error" on --cpu intel).
+    func testIntelMicrocodeMSRs() {
+        // xor eax,eax ; xor edx,edx ; mov ecx,0x8b ; wrmsr ; mov ecx,0x17 ; rdmsr
+        let code: [UInt8] = [0x31, 0xC0, 0x31, 0xD2, 0xB9, 0x8B, 0x00, 0x00, 0x00, 0x0F, 0x30,
+                             0xB9, 0x17, 0x00, 0x00, 0x00, 0x0F, 0x32]
+        let i = machine(code, .intel)
+        i.t[Reg.rax] = 0xFFFF
+        XCTAssertEqual(i.t.run(6), .budgetExhausted)
+        XCTAssertEqual(i.t[Reg.rax], 0)
+        XCTAssertEqual(i.t[Reg.rdx], 0)
+        // AMD has no IA32_PLATFORM_ID, and its patch-level MSR 8Bh is read-only.
+        let a = machine(code, .amd)
+        XCTAssertEqual(a.t.run(4), .exception(.gp(0), rip: 0x1009))
+        let r = machine([0xB9, 0x17, 0x00, 0x00, 0x00, 0x0F, 0x32], .amd)
+        XCTAssertEqual(r.t.run(2), .exception(.gp(0), rip: 0x1005))
+    }
+
     // MARK: far JMP/CALL through memory with REX.W
 
     /// [0x5000]: dword 0x3000, word 0x08, word 0, word 0x08: as m16:32 the pointer is
