@@ -60,6 +60,6 @@ for expected in roms/tests/*.expected; do
             echo "$name: Bochs run failed"; ok=0
         fi
     fi
-    if [ $ok = 1 ]; then echo "$name: ok (status $orrery_status on both)"; else fail=1; fi
+    if [ $ok = 1 ]; then echo "$name: ok (status $orrery_status on both)$([ $bochs = 1 ] && echo "; Bochs: same output")"; else fail=1; fi
 done
 exit $fail
