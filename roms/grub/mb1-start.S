@@ -1,0 +1,35 @@
+// roms/grub/mb1-start.S: Multiboot v1 header and 32-bit entry of the Multiboot v1 info guest
+// (mbinfo.c), built as ELF32 and (objcopy'd) as ELF64. Multiboot 0.6.96 §3.1.1: magic
+// 0x1BADB002, flags, checksum (the three sum to 0), 4-aligned in the first 8 KiB. Flags: bit 0
+// page-align modules, bit 1 give memory information (mem_* and the memory map). No address
+// fields (bit 16 clear): the loader uses the ELF program headers.
+// Entry (§3.2): EAX = 0x2BADB002, EBX = physical address of the information structure.
+    .section .multiboot, "a"
+    .balign 4
+    .long 0x1BADB002
+    .long 0x00000003
+    .long -(0x1BADB002 + 0x00000003)
+
+    .globl mb_requested, mb_requested_count
+    .section .rodata
+    .balign 4
+mb_requested: .long 0
+mb_requested_count: .long 0
+
+    .section .text
+    .globl _start
+_start:
+    mov $stack_top, %esp
+    push %ebx
+    push %eax
+    call mbinfo_main
+    outl %eax, $0xF4
+1:  cli
+    hlt
+    jmp 1b
+
+    .section .bss
+    .balign 16
+    .space 16384
+stack_top:
+    .section .note.GNU-stack, "", @progbits

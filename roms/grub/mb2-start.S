@@ -1,0 +1,70 @@
+// roms/grub/mb2-start.S: Multiboot2 header and 32-bit entry of the Multiboot2 info guest
+// (mbinfo.c). Multiboot2 Specification 2.0 §3.1: the header is 8-aligned in the first 32 KiB:
+// magic 0xE85250D6, architecture 0 (i386 protected mode), header_length, checksum (the four
+// sum to 0), then 8-aligned tags up to the end tag (type 0, size 8). Tags we request:
+//   1 information request (not optional): command line, modules, basic meminfo, memory map;
+//     a loader that cannot give one of them must refuse to boot (§3.1.4)
+//   6 module alignment: modules page aligned (§3.1.11)
+//   4 console flags (optional): an EGA text console is supported (bit 1)
+// Built with -DADDRESS_TAG (and objcopy'd to a flat binary, mb2-aout.bin) it also carries
+//   2 address: header_addr, load_addr, load_end_addr, bss_end_addr (§3.1.5): the loader copies
+//     the file from the offset of load_addr up to load_end_addr and zeroes the bss up to bss_end
+//   3 entry address (§3.1.6): where to jump (a flat binary has no ELF entry)
+// Entry (§3.3): EAX = 0x36D76289, EBX = physical address of the boot information.
+    .section .multiboot, "a"
+    .balign 8
+mb2_header:
+    .long 0xE85250D6
+    .long 0
+    .long mb2_header_end - mb2_header
+    .long -(0xE85250D6 + 0 + (mb2_header_end - mb2_header))
+    .balign 8
+    .short 1, 0                       /* information request, required */
+    .long 8 + 4 * 4
+    .long 1, 3, 4, 6                  /* cmdline, module, basic meminfo, memory map */
+    .balign 8
+    .short 6, 0                       /* module alignment */
+    .long 8
+    .balign 8
+    .short 4, 1                       /* console flags, optional */
+    .long 12
+    .long 2                           /* bit 1: EGA text supported */
+#ifdef ADDRESS_TAG
+    .balign 8
+    .short 2, 0                       /* address */
+    .long 24
+    .long mb2_header, image_start, data_end, image_end
+    .balign 8
+    .short 3, 0                       /* entry address */
+    .long 12
+    .long _start
+#endif
+    .balign 8
+    .short 0, 0                       /* end tag */
+    .long 8
+mb2_header_end:
+
+    .globl mb_requested, mb_requested_count
+    .section .rodata
+    .balign 4
+mb_requested: .long 1, 3, 4, 6
+mb_requested_count: .long 4
+
+    .section .text
+    .globl _start
+_start:
+    mov $stack_top, %esp
+    push %ebx
+    push %eax
+    call mbinfo_main
+    /* mbinfo_main returns the isa-debug-exit value. */
+    outl %eax, $0xF4
+1:  cli
+    hlt
+    jmp 1b
+
+    .section .bss
+    .balign 16
+    .space 16384
+stack_top:
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Multiboot boot paths against GRUB 2 (the oracle: QEMU's -kernel has no Multiboot2 and refuses
+# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built four ways:
+#   mb2.elf       Multiboot2, ELF32 (loaded by its program headers)
+#   mb2-aout.bin  Multiboot2, flat binary with address + entry address tags
+#   mb1.elf       Multiboot v1, ELF32
+#   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
+# each with one module (roms/build/grub/mod.bin) and a command line, is booted
+#   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
+#   - by `orrery run --kernel GUEST --initrd mod.bin --append ARGS`,
+# and both port-0xE9 outputs must equal roms/grub/multiboot2.expected or multiboot1.expected and
+# both exit statuses (isa-debug-exit) must agree.
+#   tools/run-grub-guests.sh [path/to/orrery]     (default: .build/debug/orrery)
+#   tools/run-grub-guests.sh --record [orrery]    rewrite the .expected files from GRUB + QEMU
+set -euo pipefail
+cd "$(dirname "$0")/.."
+record=0
+if [ "${1:-}" = "--record" ]; then record=1; shift; fi
+orrery=${1:-.build/debug/orrery}
+out=roms/build/grub
+mkdir -p "$out"
+args="console=ttyS0 answer=42"
+
+# Build the guests (32-bit code; board.h for port I/O and printing).
+cflags=(-m32 -O1 -ffreestanding -fno-pic -fno-pie -nostdlib -static -fno-stack-protector -fcf-protection=none
+        -mgeneral-regs-only -fno-asynchronous-unwind-tables -Wall -Werror -Wno-unused-function
+        -Wl,-T,roms/grub/link.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
+gcc "${cflags[@]}" -o "$out/mb2.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
+gcc "${cflags[@]}" -DADDRESS_TAG -o "$out/mb2-aout.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
+objcopy -O binary "$out/mb2-aout.elf" "$out/mb2-aout.bin"
+gcc "${cflags[@]}" -o "$out/mb1.elf" roms/grub/mb1-start.S roms/grub/mbinfo.c
+objcopy -I elf32-i386 -O elf64-x86-64 "$out/mb1.elf" "$out/mb1-64.elf"
+# The module: 4893 bytes of text (more than a page), the same on every host.
+seq 1 1200 > "$out/mod.bin"
+
+fail=0
+for guest in mb2.elf mb2-aout.bin mb1.elf mb1-64.elf; do
+    name=${guest%.*}
+    case $name in
+        mb2*) proto=multiboot2; kernel_cmd=multiboot2; module_cmd=module2 ;;
+        *)    proto=multiboot1; kernel_cmd=multiboot;  module_cmd=module ;;
+    esac
+    # A GRUB rescue ISO that boots the guest at once (timeout=0). Module string = its arguments.
+    iso="$out/iso-$name"
+    rm -rf "$iso"; mkdir -p "$iso/boot/grub"
+    cp "$out/$guest" "$iso/boot/$guest"; cp "$out/mod.bin" "$iso/boot/mod.bin"
+    printf 'set timeout=0\nmenuentry %s {\n  %s /boot/%s %s\n  %s /boot/mod.bin mod.bin\n  boot\n}\n' \
+        "$name" "$kernel_cmd" "$guest" "$args" "$module_cmd" > "$iso/boot/grub/grub.cfg"
+    grub-mkrescue -o "$out/$name.iso" "$iso" > "$out/$name.mkrescue.log" 2>&1 \
+        || { echo "$name: grub-mkrescue failed:"; tail -5 "$out/$name.mkrescue.log"; exit 1; }
+    set +e
+    timeout 60 qemu-system-x86_64 -accel tcg -m 128M -display none -no-reboot -cdrom "$out/$name.iso" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon "file:$out/$name.qemu.out" -serial null < /dev/null
+    qemu_status=$?
+    timeout 60 "$orrery" run --kernel "$out/$guest" --initrd "$out/mod.bin" --append "$args" --memory 128M \
+        --serial-input none > "$out/$name.orrery.out" < /dev/null
+    orrery_status=$?
+    set -e
+    expected=roms/grub/$proto.expected
+    if [ $record = 1 ]; then cp "$out/$name.qemu.out" "$expected"; echo "recorded $expected from $name (QEMU status $qemu_status)"; fi
+    ok=1
+    cmp -s "$expected" "$out/$name.qemu.out" || { echo "$name: GRUB+QEMU output differs from $expected"; diff "$expected" "$out/$name.qemu.out" | head -10; ok=0; }
+    cmp -s "$expected" "$out/$name.orrery.out" || { echo "$name: Orrery output differs from $expected"; diff "$expected" "$out/$name.orrery.out" | head -10; ok=0; }
+    [ "$qemu_status" = "$orrery_status" ] || { echo "$name: exit status GRUB+QEMU $qemu_status, Orrery $orrery_status"; ok=0; }
+    if [ $ok = 1 ]; then echo "$name: ok (status $orrery_status on both)"; else fail=1; fi
+done
+exit $fail
