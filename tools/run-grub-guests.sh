@@ -3,6 +3,7 @@
 # ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built four ways:
 #   mb2.elf       Multiboot2, ELF32 (loaded by its program headers)
 #   mb2-aout.bin  Multiboot2, flat binary with address + entry address tags
+#   mb2-file-start.bin  the same with load_addr -1 (load from the file's start), load_end_addr 0
 #   mb1.elf       Multiboot v1, ELF32
 #   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
 # each with one module (roms/build/grub/mod.bin) and a command line, is booted
@@ -28,13 +29,15 @@ cflags=(-m32 -O1 -ffreestanding -fno-pic -fno-pie -nostdlib -static -fno-stack-p
 gcc "${cflags[@]}" -o "$out/mb2.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
 gcc "${cflags[@]}" -DADDRESS_TAG -o "$out/mb2-aout.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
 objcopy -O binary "$out/mb2-aout.elf" "$out/mb2-aout.bin"
+gcc "${cflags[@]}" -DADDRESS_TAG -DLOAD_FROM_FILE_START -o "$out/mb2-file-start.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
+objcopy -O binary "$out/mb2-file-start.elf" "$out/mb2-file-start.bin"
 gcc "${cflags[@]}" -o "$out/mb1.elf" roms/grub/mb1-start.S roms/grub/mbinfo.c
 objcopy -I elf32-i386 -O elf64-x86-64 "$out/mb1.elf" "$out/mb1-64.elf"
 # The module: 4893 bytes of text (more than a page), the same on every host.
 seq 1 1200 > "$out/mod.bin"
 
 fail=0
-for guest in mb2.elf mb2-aout.bin mb1.elf mb1-64.elf; do
+for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb1.elf mb1-64.elf; do
     name=${guest%.*}
     case $name in
         mb2*) proto=multiboot2; kernel_cmd=multiboot2; module_cmd=module2 ;;

@@ -10,6 +10,8 @@
 //   2 address: header_addr, load_addr, load_end_addr, bss_end_addr (§3.1.5): the loader copies
 //     the file from the offset of load_addr up to load_end_addr and zeroes the bss up to bss_end
 //   3 entry address (§3.1.6): where to jump (a flat binary has no ELF entry)
+// and with -DLOAD_FROM_FILE_START too (mb2-file-start.bin) load_addr is -1: the file is loaded
+// from its beginning (the header is the file's first byte, so at header_addr), load_end_addr 0.
 // Entry (§3.3): EAX = 0x36D76289, EBX = physical address of the boot information.
     .section .multiboot, "a"
     .balign 8
@@ -33,7 +35,13 @@ mb2_header:
     .balign 8
     .short 2, 0                       /* address */
     .long 24
+#ifdef LOAD_FROM_FILE_START
+    /* load_addr -1: from the file's first byte; load_end_addr 0: the whole file. (GRUB 2.06
+       computes the load size from the raw -1 when load_end_addr is not 0, so it is 0 here.) */
+    .long mb2_header, -1, 0, image_end
+#else
     .long mb2_header, image_start, data_end, image_end
+#endif
     .balign 8
     .short 3, 0                       /* entry address */
     .long 12

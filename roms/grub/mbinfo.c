@@ -149,8 +149,14 @@ static int multiboot1(u32 info) {
     return failures ? 1 : 0;
 }
 
+// The loader zeroes the bss (ELF: p_memsz beyond p_filesz; address tag: up to bss_end_addr);
+// GRUB has used that memory before, so this checks the loader, not the RAM's power-on state.
+static u32 bss_probe[1024];
+
 int mbinfo_main(u32 magic, u32 info) {
-    int r;
+    int r, zero = 1;
+    for (int i = 0; i < 1024; i++) if (bss_probe[i]) zero = 0;
+    check("bss zeroed", zero);
     if (magic == 0x36D76289) r = multiboot2(info);
     else if (magic == 0x2BADB002) r = multiboot1(info);
     else { kv("unknown magic", magic); r = 1; }

@@ -2,13 +2,16 @@
 //  - header: magic 0xE85250D6, architecture 0 (i386 protected mode), header_length, checksum
 //    (the four sum to 0 mod 2^32), 8-byte aligned in the first 32 KiB; then 8-aligned tags
 //    (u16 type, u16 flags (bit 0: optional), u32 size) up to the end tag (type 0).
-//    Understood: 1 information request, 2 address (load like Multiboot v1's a.out kludge),
-//    3 entry address, 4 console flags, 5 framebuffer (we offer only EGA text), 6 module alignment
-//    (modules are always page aligned), 10 relocatable (loaded at its preferred address).
-//    An unknown tag that is not optional fails the boot.
+//    Understood: 1 information request (§3.1.4: a required request for a tag type this loader
+//    does not give fails the boot), 2 address (load like Multiboot v1's a.out kludge; load_addr
+//    -1 loads the file from its beginning), 3 entry address, 4 console flags, 5 framebuffer (we
+//    offer only EGA text), 6 module alignment (modules are always page aligned), 10 relocatable
+//    (loaded at its preferred address; reported by tag 21). An unknown tag that is not optional
+//    fails the boot.
 //  - boot information: total_size, reserved, then 8-aligned tags: 1 command line, 2 boot loader
 //    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 8 framebuffer
-//    (placeholder: EGA text 80x25 at 0xB8000), 14 and 15 ACPI RSDP copies, 0 end.
+//    (placeholder: EGA text 80x25 at 0xB8000), 14 and 15 ACPI RSDP copies, 21 image load base
+//    address (only for a relocatable image, §3.6.23), 0 end.
 //  - entry: 32-bit protected mode, EAX = 0x36D76289, EBX = info.
 
 import EmulatorCore
@@ -23,8 +26,13 @@ public enum Multiboot2 {
         public var length: Int
         public var addressTag: (headerAddr: UInt32, loadAddr: UInt32, loadEndAddr: UInt32, bssEndAddr: UInt32)?
         public var entryAddr: UInt32?
+        /// Tag types a required (not optional) information request tag asks for.
+        public var requiredInfoTags: [UInt32] = []
+        /// The image has a relocatable tag (type 10).
+        public var relocatable = false
         public static func == (a: Header, b: Header) -> Bool {
             a.offset == b.offset && a.length == b.length && a.entryAddr == b.entryAddr
+                && a.requiredInfoTags == b.requiredInfoTags && a.relocatable == b.relocatable
                 && a.addressTag.map { [$0.0, $0.1, $0.2, $0.3] } == b.addressTag.map { [$0.0, $0.1, $0.2, $0.3] }
         }
     }
@@ -61,7 +69,15 @@ public enum Multiboot2 {
             let optional = flags & 1 != 0
             switch type {
             case 0: return h
-            case 1, 4, 6, 10: break
+            case 1:
+                // mbi_tag_types: u32 tag types after the 8-byte tag header. An optional request
+                // may be ignored; a required one must be met or the boot fails (checked in load).
+                if !optional {
+                    var r = t + 8
+                    while r + 4 <= t + Int(size), let type = f.u32(r) { h.requiredInfoTags.append(type); r += 4 }
+                }
+            case 10: h.relocatable = true
+            case 4, 6: break
             case 5: break       // framebuffer request: we report EGA text (a placeholder)
             case 2:
                 guard let a = f.u32(t + 8), let l = f.u32(t + 12), let le = f.u32(t + 16), let b = f.u32(t + 20) else {
@@ -85,8 +101,16 @@ public enum Multiboot2 {
         let h = try parseHeader(file)
         let ram = machine.ram
         var kernelStart: UInt64, kernelEnd: UInt64, entry: UInt64
-        if let a = h.addressTag {
-            // load_addr == 0xFFFFFFFF... is not used; header_addr locates load_addr in the file.
+        if var a = h.addressTag {
+            // header_addr locates load_addr in the file: load_addr's file offset is the header's
+            // offset minus (header_addr - load_addr). load_addr -1: load the file from its
+            // beginning (§3.1.5), i.e. the file starts header-offset bytes below header_addr.
+            if a.loadAddr == 0xFFFF_FFFF {
+                guard UInt64(a.headerAddr) >= UInt64(h.offset) else {
+                    throw .badImage("Multiboot2 header_addr below the header's file offset (load_addr -1)")
+                }
+                a.loadAddr = a.headerAddr &- UInt32(truncatingIfNeeded: h.offset)
+            }
             guard a.headerAddr >= a.loadAddr, UInt64(a.headerAddr - a.loadAddr) <= UInt64(h.offset) else {
                 throw .badImage("Multiboot2 header_addr below load_addr or before the file start")
             }
@@ -114,7 +138,9 @@ public enum Multiboot2 {
 
         var info = LEBytes()
         info.u32(0); info.u32(0)                     // total_size (set below), reserved
+        var given: [UInt32] = [3]                    // modules: given when there are any
         func tag(_ type: UInt32, _ body: LEBytes) {
+            given.append(type)
             info.align(8)
             info.u32(type); info.u32(UInt32(8 + body.bytes.count))
             info.bytes += body.bytes
@@ -151,6 +177,17 @@ public enum Multiboot2 {
             tag(14, old)
             var new = LEBytes(); new.bytes = rsdp
             tag(15, new)
+        }
+        if h.relocatable {
+            // Image load base physical address (§3.6.23): only for an image with a relocatable
+            // tag. We load it where it is linked, so this is its lowest load address.
+            var base = LEBytes(); base.u32(UInt32(truncatingIfNeeded: kernelStart))
+            tag(21, base)
+        }
+        // §3.1.4: a loader that cannot give a tag the header requires must not boot the image.
+        // (Type 0, the end tag, is always given.)
+        for type in h.requiredInfoTags where type != 0 && !given.contains(type) {
+            throw .unsupported("Multiboot2 information request: tag type \(type) is required, and this machine does not provide it")
         }
         tag(0, LEBytes())
         info.set32(0, UInt32(info.bytes.count))

@@ -1,0 +1,111 @@
+// MachineBoardTests: Multiboot2 header rules that the GRUB comparison (tools/run-grub-guests.sh)
+// does not cover: the information request tag (§3.1.4: a required request the loader cannot meet
+// fails the boot), load_addr -1 in the address tag (§3.1.5), and the load base address tag 21
+// that a relocatable image gets (§3.1.13, §3.6.23). Images are built here byte by byte (Img from
+// BootTests.swift); expected values come from the Multiboot2 Specification 2.0.
+
+import XCTest
+import EmulatorCore
+@testable import Machine
+
+final class Multiboot2SpecTests: XCTestCase {
+    func board() throws -> Machine { try Machine(board: BoardConfiguration(memorySize: 64 << 20)) }
+
+    func le32(_ vs: [UInt32]) -> [UInt8] { vs.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } } }
+
+    /// A flat image loaded at 1 MiB: Multiboot2 header at file offset 0x20 (address 0x100020) with
+    /// `tags` (each: type, flags, body) plus address, entry and end tags; the code at 0x100 exits
+    /// through isa-debug-exit with the info's first dword (total_size) after checking EAX.
+    func image(_ tags: [(UInt16, UInt16, [UInt8])], loadAddr: UInt32 = 0x10_0000) -> [UInt8] {
+        var body: [UInt8] = []
+        func tag(_ t: UInt16, _ flags: UInt16, _ b: [UInt8]) {
+            var x = Img(count: 8 + b.count); x.put16(0, t); x.put16(2, flags); x.put32(4, UInt32(8 + b.count)); x.put(8, b)
+            body += x.b; while body.count % 8 != 0 { body.append(0) }
+        }
+        for t in tags { tag(t.0, t.1, t.2) }
+        tag(2, 0, le32([0x10_0020, loadAddr, 0, 0x10_2000]))
+        tag(3, 0, le32([0x10_0100]))
+        tag(0, 0, [])
+        var i = Img(count: 0x200)
+        let len = UInt32(16 + body.count)
+        i.put32(0x20, Multiboot2.headerMagic); i.put32(0x24, 0); i.put32(0x28, len)
+        i.put32(0x2C, 0 &- (Multiboot2.headerMagic &+ len)); i.put(0x30, body)
+        i.put(0x100, reportTotalSizeCode)
+        return i.b
+    }
+
+    /// 32-bit code: if EAX is the Multiboot2 magic, out 0xF4 <- dword [EBX] (total_size); else 0x7F.
+    let reportTotalSizeCode: [UInt8] = [0x3D, 0x89, 0x62, 0xD7, 0x36,   // cmp eax, 0x36D76289
+                                        0x75, 0x08,                     // jne fail
+                                        0x8B, 0x03,                     // mov eax, [ebx]
+                                        0x66, 0xBA, 0xF4, 0x00,         // mov dx, 0xF4
+                                        0xEF, 0xF4,                     // out dx, eax; hlt
+                                        0xB0, 0x7F, 0x66, 0xBA, 0xF4, 0x00, 0xEE, 0xF4]   // fail: mov al, 0x7F; out; hlt
+
+    /// Tag types of the boot information at `info`, in order.
+    func tagTypes(_ m: Machine, _ info: UInt64) -> [UInt32] {
+        var seen: [UInt32] = []
+        let total = UInt64(m.ram.u32(info))
+        var t = info + 8
+        while t < info + total {
+            let type = m.ram.u32(t)
+            seen.append(type)
+            if type == 0 { break }
+            t += (UInt64(m.ram.u32(t + 4)) + 7) & ~7
+        }
+        return seen
+    }
+
+    func testRequiredInformationRequestThatIsMetBoots() throws {
+        // cmdline, module, basic meminfo, memory map, framebuffer: all given (module tags when modules exist).
+        let m = try board()
+        let r = try m.boot(kernel: image([(1, 0, le32([1, 3, 4, 6, 8]))]), commandLine: "x")
+        XCTAssertEqual(tagTypes(m, r.infoAddress).filter { [1, 4, 6, 8].contains($0) }, [1, 4, 6, 8])
+        XCTAssertEqual(m.run(maxInstructions: 100), .debugExit(UInt64(m.ram.u32(r.infoAddress))))
+    }
+
+    func testRequiredInformationRequestThatCannotBeMetFails() throws {
+        // Tag 9 (ELF sections) is not given by this loader: a required request must fail the boot.
+        let m = try board()
+        XCTAssertThrowsError(try m.boot(kernel: image([(1, 0, le32([1, 9]))]))) {
+            XCTAssertEqual($0 as? BootError,
+                           .unsupported("Multiboot2 information request: tag type 9 is required, and this machine does not provide it"))
+        }
+    }
+
+    func testOptionalInformationRequestIsNotEnforced() throws {
+        let m = try board()
+        let r = try m.boot(kernel: image([(1, 1, le32([9, 12]))]))
+        XCTAssertFalse(tagTypes(m, r.infoAddress).contains(9))
+    }
+
+    func testLoadAddrMinusOneLoadsFromTheFileStart() throws {
+        // header_addr 0x100020 with the header at file offset 0x20: the file's first byte lands at 0x100000.
+        let file = image([], loadAddr: 0xFFFF_FFFF)
+        let m = try board()
+        let r = try m.boot(kernel: file)
+        XCTAssertEqual(r.kernelStart, 0x10_0000)
+        XCTAssertEqual(m.ram.read(0x10_0000, count: file.count), file)
+        XCTAssertEqual(m.ram.read(0x10_0000 + UInt64(file.count), count: 0x2000 - file.count),
+                       [UInt8](repeating: 0, count: 0x2000 - file.count), "bss up to bss_end_addr is zero")
+        XCTAssertEqual(m.run(maxInstructions: 100), .debugExit(UInt64(m.ram.u32(r.infoAddress))))
+    }
+
+    func testRelocatableImageGetsLoadBaseAddressTag() throws {
+        // Relocatable tag (type 10, size 24): min_addr, max_addr, align, preference.
+        let m = try board()
+        let r = try m.boot(kernel: image([(10, 0, le32([0x10_0000, 0x1000_0000, 0x1000, 0]))]))
+        let types = tagTypes(m, r.infoAddress)
+        XCTAssertEqual(types.last, 0)
+        XCTAssertEqual(types.dropLast().last, 21, "tag 21 just before the end tag")
+        // Find tag 21: size 12, load_base_addr = where the image was loaded.
+        var t = r.infoAddress + 8
+        while m.ram.u32(t) != 21 { t += (UInt64(m.ram.u32(t + 4)) + 7) & ~7 }
+        XCTAssertEqual(m.ram.u32(t + 4), 12)
+        XCTAssertEqual(m.ram.u32(t + 8), 0x10_0000)
+        // Without the relocatable tag there is no tag 21.
+        let m2 = try board()
+        let r2 = try m2.boot(kernel: image([]))
+        XCTAssertFalse(tagTypes(m2, r2.infoAddress).contains(21))
+    }
+}
