@@ -6,9 +6,9 @@
 #   mb2-file-start.bin  the same with load_addr -1 (load from the file's start), load_end_addr 0
 #   mb1.elf       Multiboot v1, ELF32
 #   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
-# each with one module (roms/build/grub/mod.bin) and a command line, is booted
+# each with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line, is booted
 #   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
-#   - by `orrery run --kernel GUEST --initrd mod.bin --append ARGS`,
+#   - by `orrery run --kernel GUEST --initrd mod.bin --module 'mod2.bin STRING' --append ARGS`,
 # and both port-0xE9 outputs must equal roms/grub/multiboot2.expected or multiboot1.expected and
 # both exit statuses (isa-debug-exit) must agree.
 #   tools/run-grub-guests.sh [path/to/orrery]     (default: .build/debug/orrery)
@@ -33,8 +33,10 @@ gcc "${cflags[@]}" -DADDRESS_TAG -DLOAD_FROM_FILE_START -o "$out/mb2-file-start.
 objcopy -O binary "$out/mb2-file-start.elf" "$out/mb2-file-start.bin"
 gcc "${cflags[@]}" -o "$out/mb1.elf" roms/grub/mb1-start.S roms/grub/mbinfo.c
 objcopy -I elf32-i386 -O elf64-x86-64 "$out/mb1.elf" "$out/mb1-64.elf"
-# The module: 4893 bytes of text (more than a page), the same on every host.
+# The modules: 4893 and 12305 bytes of text (not page multiples), the same on every host.
 seq 1 1200 > "$out/mod.bin"
+seq 5000 -1 1 | head -c 12305 > "$out/mod2.bin"
+mod2_string="second module"
 
 fail=0
 for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb1.elf mb1-64.elf; do
@@ -46,16 +48,17 @@ for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb1.elf mb1-64.elf; do
     # A GRUB rescue ISO that boots the guest at once (timeout=0). Module string = its arguments.
     iso="$out/iso-$name"
     rm -rf "$iso"; mkdir -p "$iso/boot/grub"
-    cp "$out/$guest" "$iso/boot/$guest"; cp "$out/mod.bin" "$iso/boot/mod.bin"
-    printf 'set timeout=0\nmenuentry %s {\n  %s /boot/%s %s\n  %s /boot/mod.bin mod.bin\n  boot\n}\n' \
-        "$name" "$kernel_cmd" "$guest" "$args" "$module_cmd" > "$iso/boot/grub/grub.cfg"
+    cp "$out/$guest" "$iso/boot/$guest"; cp "$out/mod.bin" "$out/mod2.bin" "$iso/boot/"
+    printf 'set timeout=0\nmenuentry %s {\n  %s /boot/%s %s\n  %s /boot/mod.bin mod.bin\n  %s /boot/mod2.bin %s\n  boot\n}\n' \
+        "$name" "$kernel_cmd" "$guest" "$args" "$module_cmd" "$module_cmd" "$mod2_string" > "$iso/boot/grub/grub.cfg"
     grub-mkrescue -o "$out/$name.iso" "$iso" > "$out/$name.mkrescue.log" 2>&1 \
         || { echo "$name: grub-mkrescue failed:"; tail -5 "$out/$name.mkrescue.log"; exit 1; }
     set +e
     timeout 60 qemu-system-x86_64 -accel tcg -m 128M -display none -no-reboot -cdrom "$out/$name.iso" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon "file:$out/$name.qemu.out" -serial null < /dev/null
     qemu_status=$?
-    timeout 60 "$orrery" run --kernel "$out/$guest" --initrd "$out/mod.bin" --append "$args" --memory 128M \
+    timeout 60 "$orrery" run --kernel "$out/$guest" --initrd "$out/mod.bin" --module "$out/mod2.bin $mod2_string" \
+        --append "$args" --memory 128M \
         --serial-input none > "$out/$name.orrery.out" < /dev/null
     orrery_status=$?
     set -e

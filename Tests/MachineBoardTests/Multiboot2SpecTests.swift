@@ -1,7 +1,8 @@
 // MachineBoardTests: Multiboot2 header rules that the GRUB comparison (tools/run-grub-guests.sh)
 // does not cover: the information request tag (§3.1.4: a required request the loader cannot meet
 // fails the boot), load_addr -1 in the address tag (§3.1.5), and the load base address tag 21
-// that a relocatable image gets (§3.1.13, §3.6.23). Images are built here byte by byte (Img from
+// that a relocatable image gets (§3.1.13, §3.6.23); several modules through `boot(modules:)`.
+// Images are built here byte by byte (Img from
 // BootTests.swift); expected values come from the Multiboot2 Specification 2.0.
 
 import XCTest
@@ -107,5 +108,37 @@ final class Multiboot2SpecTests: XCTestCase {
         let m2 = try board()
         let r2 = try m2.boot(kernel: image([]))
         XCTAssertFalse(tagTypes(m2, r2.infoAddress).contains(21))
+    }
+
+    func testModulesFollowTheInitrdInOrderPageAligned() throws {
+        // Multiboot2 §3.6.6: one module tag per module (mod_start, mod_end, string); the module
+        // alignment the header may ask for (§3.1.11) is a page.
+        let m = try board()
+        let a = [UInt8](repeating: 1, count: 5000), b = [UInt8](repeating: 2, count: 10)
+        let r = try m.boot(kernel: image([]), initrd: a, initrdName: "first",
+                           modules: [BootModule(data: b, string: "second module")])
+        var mods: [(UInt64, UInt64, String)] = []
+        var t = r.infoAddress + 8
+        while m.ram.u32(t) != 0 {
+            if m.ram.u32(t) == 3 { mods.append((UInt64(m.ram.u32(t + 8)), UInt64(m.ram.u32(t + 12)), m.ram.cString(t + 16))) }
+            t += (UInt64(m.ram.u32(t + 4)) + 7) & ~7
+        }
+        XCTAssertEqual(mods.map { $0.2 }, ["first", "second module"])
+        XCTAssertEqual(mods.map { $0.1 - $0.0 }, [5000, 10])
+        XCTAssertTrue(mods.allSatisfy { $0.0 % 4096 == 0 })
+        XCTAssertGreaterThanOrEqual(mods[1].0, mods[0].1)
+        XCTAssertEqual(m.ram.read(mods[1].0, count: 10), b)
+        XCTAssertEqual(r.modules, mods.map { $0.0..<$0.1 })
+    }
+
+    func testModulesAreRefusedForNonMultibootImages() throws {
+        // A static ELF64 executable boots flat; it has no way to receive modules.
+        var e = Img(count: 0x80)
+        e.put(0, [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1]); e.put16(16, 2); e.put16(18, 62)
+        XCTAssertEqual(BootProtocol.detect(e.b), .elf64)
+        let m = try board()
+        XCTAssertThrowsError(try m.boot(kernel: e.b, modules: [BootModule(data: [1], string: "x")])) {
+            XCTAssertEqual($0 as? BootError, .unsupported("modules are for Multiboot kernels (this image boots as elf64)"))
+        }
     }
 }

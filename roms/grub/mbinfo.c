@@ -61,7 +61,11 @@ static void check_memory(u32 mem_lower, u32 mem_upper) {
     check("meminfo: mem_upper = available run from 1 MiB", mem_upper == (u32)((avail_run_end(0x100000) - 0x100000) >> 10));
 }
 
+static u32 mod_start[8], mod_end[8];
 static void module(int n, u32 start, u32 end, const char *s, u32 info0, u32 info1) {
+    int apart = 1;
+    for (int i = 0; i < n && i < 8; i++) if (overlaps(start, end, mod_start[i], mod_end[i])) apart = 0;
+    if (n < 8) { mod_start[n] = start; mod_end[n] = end; }
     puts("module "); dec(n); puts(": size="); dec(end - start); puts(" fnv1a="); hex(fnv1a((const u8 *)start, end - start), 8);
     puts(" string='"); puts(s); puts("'\n");
     check("  page aligned", (start & 0xFFF) == 0);
@@ -69,6 +73,7 @@ static void module(int n, u32 start, u32 end, const char *s, u32 info0, u32 info
     check("  outside the image", !overlaps(start, end, (u32)image_start, (u32)image_end));
     check("  outside the boot information", !overlaps(start, end, info0, info1));
     check("  in available memory", avail_covers(start, end));
+    check("  apart from the modules before it", apart);
 }
 
 static int multiboot2(u32 info) {
