@@ -2,8 +2,8 @@
 // does not cover: the information request tag (§3.1.4: a required request the loader cannot meet
 // fails the boot), load_addr -1 in the address tag (§3.1.5), and the load base address tag 21
 // that a relocatable image gets (§3.1.13, §3.6.23); several modules through `boot(modules:)`.
-// Images are built here byte by byte (Img from
-// BootTests.swift); expected values come from the Multiboot2 Specification 2.0.
+// Images are built here byte by byte (Img from BootTests.swift); expected values come from the
+// Multiboot2 Specification 2.0.
 
 import XCTest
 import EmulatorCore
