@@ -67,9 +67,20 @@ _start:
     call mbinfo_main
     /* mbinfo_main returns the isa-debug-exit value. */
     outl %eax, $0xF4
+    /* Bochs has no isa-debug-exit: "Shutdown" to port 0x8900 powers it off (as roms/board/start.S). */
+    mov $shutdown, %esi
+    mov $0x8900, %dx
+2:  lodsb
+    test %al, %al
+    jz 1f
+    outb %al, %dx
+    jmp 2b
 1:  cli
     hlt
     jmp 1b
+
+    .section .rodata
+shutdown: .asciz "Shutdown"
 
     .section .bss
     .balign 16
