@@ -9,7 +9,7 @@
 # each with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line, is booted
 #   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
 #   - by `orrery run --kernel GUEST --initrd mod.bin --module 'mod2.bin STRING' --append ARGS`,
-# and both port-0xE9 outputs must equal roms/grub/multiboot2.expected or multiboot1.expected and
+# and both port-0xE9 outputs must equal roms/grub/NAME.expected (NAME: mb2, mb2-aout, ...) and
 # both exit statuses (isa-debug-exit) must agree. Bochs 2.7, a third machine with its own BIOS
 # and memory map, boots the same GRUB ISO of mb2 and mb1-64 and must print the same lines (it
 # has no isa-debug-exit: the guests then write "Shutdown" to port 0x8900, which powers it off).
@@ -37,7 +37,9 @@ gcc "${cflags[@]}" -o "$out/mb1.elf" roms/grub/mb1-start.S roms/grub/mbinfo.c
 objcopy -I elf32-i386 -O elf64-x86-64 "$out/mb1.elf" "$out/mb1-64.elf"
 # The modules: 4893 and 12305 bytes of text (not page multiples), the same on every host.
 seq 1 1200 > "$out/mod.bin"
-seq 5000 -1 1 | head -c 12305 > "$out/mod2.bin"
+# (No pipe into head: under pipefail, seq killed by SIGPIPE would end the script.)
+seq 5000 -1 1 > "$out/mod2.txt"
+head -c 12305 "$out/mod2.txt" > "$out/mod2.bin"
 mod2_string="second module"
 
 # GRUB's ISO on Bochs (configured like tools/run-bochs.sh: rfb display without a client, virtual
@@ -73,8 +75,8 @@ fail=0
 for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb1.elf mb1-64.elf; do
     name=${guest%.*}
     case $name in
-        mb2*) proto=multiboot2; kernel_cmd=multiboot2; module_cmd=module2 ;;
-        *)    proto=multiboot1; kernel_cmd=multiboot;  module_cmd=module ;;
+        mb2*) kernel_cmd=multiboot2; module_cmd=module2 ;;
+        *)    kernel_cmd=multiboot;  module_cmd=module ;;
     esac
     # A GRUB rescue ISO that boots the guest at once (timeout=0). Module string = its arguments.
     iso="$out/iso-$name"
@@ -93,7 +95,7 @@ for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb1.elf mb1-64.elf; do
         --serial-input none > "$out/$name.orrery.out" < /dev/null
     orrery_status=$?
     set -e
-    expected=roms/grub/$proto.expected
+    expected=roms/grub/$name.expected
     if [ $record = 1 ]; then cp "$out/$name.qemu.out" "$expected"; echo "recorded $expected from $name (QEMU status $qemu_status)"; fi
     ok=1
     cmp -s "$expected" "$out/$name.qemu.out" || { echo "$name: GRUB+QEMU output differs from $expected"; diff "$expected" "$out/$name.qemu.out" | head -10; ok=0; }

@@ -1,7 +1,8 @@
 // MachineBoardTests: Multiboot2 header rules that the GRUB comparison (tools/run-grub-guests.sh)
 // does not cover: the information request tag (§3.1.4: a required request the loader cannot meet
 // fails the boot), load_addr -1 in the address tag (§3.1.5), and the load base address tag 21
-// that a relocatable image gets (§3.1.13, §3.6.23); several modules through `boot(modules:)`.
+// that a relocatable image gets (§3.1.13, §3.6.23); several modules through `boot(modules:)`;
+// ELF section headers (Multiboot v1 flag 5, Multiboot2 tag 9) with the unloaded sections copied.
 // Images are built here byte by byte (Img from BootTests.swift); expected values come from the
 // Multiboot2 Specification 2.0.
 
@@ -139,6 +140,52 @@ final class Multiboot2SpecTests: XCTestCase {
         let m = try board()
         XCTAssertThrowsError(try m.boot(kernel: e.b, modules: [BootModule(data: [1], string: "x")])) {
             XCTAssertEqual($0 as? BootError, .unsupported("modules are for Multiboot kernels (this image boots as elf64)"))
+        }
+    }
+
+    /// ELF32 Multiboot v1 image (as BootTests.testMultiboot1ELF32, loaded at 2 MiB) with three
+    /// section headers at 0x1A00: null, a symbol table (addr 0: not loaded by the segment) at file
+    /// offset 0x1800, and the section-name strings at 0x1900 (e_shstrndx 2).
+    func elf32WithSections(shoff: UInt32 = 0x1A00) -> [UInt8] {
+        var i = Img(count: 0x2000)
+        i.put(0, [0x7F, 0x45, 0x4C, 0x46, 1, 1, 1]); i.put16(16, 2); i.put16(18, 3); i.put32(20, 1)
+        i.put32(24, 0x20_0010); i.put32(28, 52); i.put32(32, shoff)
+        i.put16(40, 52); i.put16(42, 32); i.put16(44, 1); i.put16(46, 40); i.put16(48, 3); i.put16(50, 2)
+        i.put32(52, 1); i.put32(56, 0x1000); i.put32(60, 0x20_0000); i.put32(64, 0x20_0000)
+        i.put32(68, 0x1000); i.put32(72, 0x3000); i.put32(76, 5)
+        i.put32(0x1000, Multiboot1.headerMagic); i.put32(0x1004, 0); i.put32(0x1008, 0 &- Multiboot1.headerMagic)
+        for k in 0..<32 { i.b[0x1800 + k] = UInt8(k + 1) }
+        i.put(0x1900, Array("\0.symtab\0.shstrtab\0".utf8))
+        // Elf32_Shdr: name, type, flags, addr, offset, size, link, info, addralign, entsize.
+        i.put32(0x1A00 + 40 + 0, 1); i.put32(0x1A00 + 40 + 4, 2); i.put32(0x1A00 + 40 + 16, 0x1800)
+        i.put32(0x1A00 + 40 + 20, 32); i.put32(0x1A00 + 40 + 32, 4); i.put32(0x1A00 + 40 + 36, 16)
+        i.put32(0x1A00 + 80 + 0, 9); i.put32(0x1A00 + 80 + 4, 3); i.put32(0x1A00 + 80 + 16, 0x1900)
+        i.put32(0x1A00 + 80 + 20, 19); i.put32(0x1A00 + 80 + 32, 1)
+        return i.b
+    }
+
+    func testMultiboot1ELFSectionHeadersAndCopiedSections() throws {
+        // Multiboot 0.6.96 §3.3: flag 5, num/size/addr/shndx at info 28..40; sections a segment does
+        // not load are copied to RAM and their sh_addr set (what GRUB does; roms/grub checks it).
+        let m = try board()
+        let r = try m.boot(kernel: elf32WithSections(), initrd: [9, 9, 9])
+        let info = r.infoAddress
+        XCTAssertEqual(m.ram.u32(info) & (1 << 5), 1 << 5)
+        XCTAssertEqual([m.ram.u32(info + 28), m.ram.u32(info + 32), m.ram.u32(info + 40)], [3, 40, 2])
+        let table = UInt64(m.ram.u32(info + 36))
+        let symtab = UInt64(m.ram.u32(table + 40 + 12)), names = UInt64(m.ram.u32(table + 80 + 12))
+        XCTAssertGreaterThanOrEqual(symtab, r.kernelEnd, "copied after the image")
+        XCTAssertEqual(symtab % 4, 0, "sh_addralign 4")
+        XCTAssertEqual(m.ram.read(symtab, count: 32), (1...32).map { UInt8($0) })
+        XCTAssertEqual(m.ram.cString(names + 1), ".symtab")
+        XCTAssertEqual(m.ram.u32(table + 40 + 16), 0x1800, "other fields as in the file")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(r.modules.first).lowerBound, names + 19, "modules after the copies")
+    }
+
+    func testSectionHeaderTableOutsideTheFileIsABadImage() throws {
+        let m = try board()
+        XCTAssertThrowsError(try m.boot(kernel: elf32WithSections(shoff: 0x1FC0))) {
+            XCTAssertEqual($0 as? BootError, .badImage("ELF section header table lies outside the file"))
         }
     }
 }

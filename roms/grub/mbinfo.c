@@ -76,6 +76,56 @@ static void module(int n, u32 start, u32 end, const char *s, u32 info0, u32 info
     check("  apart from the modules before it", apart);
 }
 
+int mbinfo_main(u32 magic, u32 info);
+
+// ELF section headers (Multiboot2 tag 9, Multiboot v1 flag 5): the kernel's own section table,
+// with sh_addr set for the sections no segment loads (.symtab, .strtab, .shstrtab, .comment),
+// which the loader copies to RAM. Names and link addresses are the file's, so both machines
+// print them; where the loader put the copies is its choice and is only checked.
+static u32 sh_field(u32 sh, int is64, int f32, int f64) { return rd(sh + (is64 ? f64 : f32)); }
+static void elf_sections(int present, u32 num, u32 entsize, u32 table, u32 shndx, u32 info0, u32 info1) {
+    // GRUB gives an a.out-kludge image tag 9 with num 0; that and no tag both mean "no table".
+    if (!present || num == 0) { puts("elf sections: none\n"); return; }
+    int is64 = entsize == 64;
+    puts("elf sections: num="); dec(num); puts(" entsize="); dec(entsize); puts("\n");
+    check("  entsize is Elf32_Shdr or Elf64_Shdr", entsize == 40 || entsize == 64);
+    if ((entsize != 40 && entsize != 64) || shndx >= num) { check("  shndx < num", 0); return; }
+    // Elf32_Shdr: name 0, type 4, flags 8, addr 12, size 20, link 24; Elf64_Shdr: name 0, type 4, flags 8, addr 16, size 32, link 40.
+#define SH(i) (table + (i) * entsize)
+#define TYPE(i) sh_field(SH(i), is64, 4, 4)
+#define FLAGS(i) sh_field(SH(i), is64, 8, 8)
+#define ADDR(i) sh_field(SH(i), is64, 12, 16)
+#define SIZE(i) sh_field(SH(i), is64, 20, 32)
+#define LINK(i) sh_field(SH(i), is64, 24, 40)
+    check("  shndx names a string table in memory", TYPE(shndx) == 3 && ADDR(shndx) != 0);
+    const char *names = (const char *)ADDR(shndx);
+    int copied_ok = 1;
+    for (u32 i = 1; i < num; i++) {
+        puts("  "); puts(names + rd(SH(i))); puts(" type="); dec(TYPE(i));
+        if (FLAGS(i) & 2) { puts(" alloc addr="); hex(ADDR(i), 8); }          // SHF_ALLOC: the link address
+        else if (SIZE(i)) {
+            puts(" copied");
+            u32 a = ADDR(i), e = a + SIZE(i);
+            if (!a || !avail_covers(a, e) || overlaps(a, e, (u32)image_start, (u32)image_end) || overlaps(a, e, info0, info1)) copied_ok = 0;
+        }
+        puts("\n");
+    }
+    check("  copied sections: in available memory, outside the image and the information", copied_ok);
+    // The symbol table, through its copy: mbinfo_main's value must be this function's address.
+    int found = 0;
+    for (u32 i = 1; i < num; i++) {
+        if (TYPE(i) != 2 || LINK(i) >= num) continue;                   // SHT_SYMTAB; link: its strings
+        const char *str = (const char *)ADDR(LINK(i));
+        u32 symsize = is64 ? 24 : 16;                                   // Elf64_Sym / Elf32_Sym
+        for (u32 s = ADDR(i); s + symsize <= ADDR(i) + SIZE(i); s += symsize) {
+            const char *n = str + rd(s), *want = "mbinfo_main";
+            while (*n && *n == *want) { n++; want++; }
+            if (*n == 0 && *want == 0 && rd(s + (is64 ? 8 : 4)) == (u32)mbinfo_main) found = 1;
+        }
+    }
+    check("  symbol table copy: mbinfo_main at its address", found);
+}
+
 static int multiboot2(u32 info) {
     puts("protocol: Multiboot2\n");
     check("info 8-aligned", (info & 7) == 0);
@@ -124,6 +174,11 @@ static int multiboot2(u32 info) {
         }
     }
     puts("modules: "); dec(nmods); puts("\n");
+    u32 es = 0;
+    for (t = info + 8; t + 8 <= info + total && rd(t) != 0 && rd(t + 4) >= 8; t += (rd(t + 4) + 7) & ~7u)
+        if (rd(t) == 9) es = t;
+    // Tag 9: num, entsize, shndx (u32 each), then the headers.
+    elf_sections(es != 0, es ? rd(es + 8) : 0, es ? rd(es + 12) : 0, es + 20, es ? rd(es + 16) : 0, info, info + total);
     check("boot loader name tag present", (present >> 2) & 1);
     int all = 1;
     for (u32 i = 0; i < mb_requested_count; i++) if (!((present >> mb_requested[i]) & 1)) all = 0;
@@ -150,6 +205,8 @@ static int multiboot1(u32 info) {
         module(i, rd(m), rd(m + 4), (const char *)rd(m + 8), info, info + 88);
     }
     puts("modules: "); dec(n); puts("\n");
+    // Flag 5: num, size (of an entry), addr, shndx at offsets 28..40.
+    elf_sections((flags >> 5) & 1, rd(info + 28), rd(info + 32), rd(info + 36), rd(info + 40), info, info + 88);
     check("boot loader name (bit 9)", (flags >> 9) & 1);
     return failures ? 1 : 0;
 }

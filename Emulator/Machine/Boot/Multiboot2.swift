@@ -9,7 +9,8 @@
 //    (loaded at its preferred address; reported by tag 21). An unknown tag that is not optional
 //    fails the boot.
 //  - boot information: total_size, reserved, then 8-aligned tags: 1 command line, 2 boot loader
-//    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 8 framebuffer
+//    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 9 ELF section headers
+//    (ELF images; unloaded sections copied after the image, see ELFImage), 8 framebuffer
 //    (placeholder: EGA text 80x25 at 0xB8000), 14 and 15 ACPI RSDP copies, 21 image load base
 //    address (only for a relocatable image, §3.6.23), 0 end.
 //  - entry: 32-bit protected mode, EAX = 0x36D76289, EBX = info.
@@ -101,6 +102,7 @@ public enum Multiboot2 {
         let h = try parseHeader(file)
         let ram = machine.ram
         var kernelStart: UInt64, kernelEnd: UInt64, entry: UInt64
+        var sections: ELFSectionTable? = nil
         if var a = h.addressTag {
             // header_addr locates load_addr in the file: load_addr's file offset is the header's
             // offset minus (header_addr - load_addr). load_addr -1: load the file from its
@@ -133,6 +135,7 @@ public enum Multiboot2 {
             kernelEnd = try elf.load(file, into: ram, map: map)
             kernelStart = elf.segments.map { $0.paddr }.min() ?? 0
             entry = h.entryAddr.map(UInt64.init) ?? elf.physicalEntry
+            sections = try elf.placeSections(file, from: kernelEnd, into: ram, map: map)
         }
         guard entry < 1 << 32 else { throw .badImage("Multiboot2 entry 0x\(String(entry, radix: 16)) is above 4 GiB") }
 
@@ -149,7 +152,8 @@ public enum Multiboot2 {
         tag(1, s)
         s.bytes = Array(Multiboot1.loaderName.utf8) + [0]
         tag(2, s)
-        var next = (kernelEnd + 0xFFF) & ~0xFFF
+        // Modules: page aligned (§3.1.11) after the image and its copied ELF sections.
+        var next = (max(kernelEnd, sections?.placed.upperBound ?? 0) + 0xFFF) & ~0xFFF
         var ranges: [Range<UInt64>] = []
         for (i, m) in modules.enumerated() {
             try checkLoadRange(next, UInt64(m.data.count), map: map, what: "module \(i) ('\(m.string)')")
@@ -169,6 +173,12 @@ public enum Multiboot2 {
         var mm = LEBytes(); mm.u32(24); mm.u32(0)
         for e in map.e820 { mm.u64(e.base); mm.u64(e.length); mm.u32(e.kind.rawValue); mm.u32(0) }
         tag(6, mm)
+        if let st = sections {
+            // ELF-symbols (§3.6.7): num, entsize, shndx, then the section headers.
+            var e = LEBytes(); e.u32(st.count); e.u32(st.entrySize); e.u32(st.stringTableIndex)
+            e.bytes += st.headers
+            tag(9, e)
+        }
         // Framebuffer placeholder: EGA text mode (type 2), 80x25, 16 bits per character cell.
         var fb = LEBytes(); fb.u64(0xB8000); fb.u32(160); fb.u32(80); fb.u32(25); fb.u8(16); fb.u8(2); fb.u16(0)
         tag(8, fb)
