@@ -1,6 +1,6 @@
 // MachineBoardTests: Multiboot2 header rules that the GRUB comparison (tools/run-grub-guests.sh)
-// does not cover: the information request tag (§3.1.4: a required request the loader cannot meet
-// fails the boot), load_addr -1 in the address tag (§3.1.5), and the load base address tag 21
+// does not cover: the information request tag (§3.1.4: a required request for a tag type the
+// loader does not know fails the boot; a known one it has no information for is just absent), load_addr -1 in the address tag (§3.1.5), and the load base address tag 21
 // that a relocatable image gets (§3.1.13, §3.6.23); several modules through `boot(modules:)`;
 // ELF section headers (Multiboot v1 flag 5, Multiboot2 tag 9) with the unloaded sections copied.
 // Images are built here byte by byte (Img from BootTests.swift); expected values come from the
@@ -66,13 +66,24 @@ final class Multiboot2SpecTests: XCTestCase {
         XCTAssertEqual(m.run(maxInstructions: 100), .debugExit(UInt64(m.ram.u32(r.infoAddress))))
     }
 
-    func testRequiredInformationRequestThatCannotBeMetFails() throws {
-        // Tag 9 (ELF sections) is not given by this loader: a required request must fail the boot.
+    func testRequiredInformationRequestForUnavailableInformationStillBoots() throws {
+        // §3.1.4: tag 9 (ELF sections) is known, but this a.out-style image has no section table:
+        // the tag is not given and the image boots.
         let m = try board()
-        XCTAssertThrowsError(try m.boot(kernel: image([(1, 0, le32([1, 9]))]))) {
+        let r = try m.boot(kernel: image([(1, 0, le32([1, 9, 5, 17]))]))
+        XCTAssertFalse(tagTypes(m, r.infoAddress).contains(9))
+        XCTAssertEqual(m.run(maxInstructions: 100), .debugExit(UInt64(m.ram.u32(r.infoAddress))))
+    }
+
+    func testRequiredInformationRequestForAnUnknownTagFails() throws {
+        // Tag type 22 is not in the specification: a required request for it must fail the boot.
+        let m = try board()
+        XCTAssertThrowsError(try m.boot(kernel: image([(1, 0, le32([1, 22]))]))) {
             XCTAssertEqual($0 as? BootError,
-                           .unsupported("Multiboot2 information request: tag type 9 is required, and this machine does not provide it"))
+                           .unsupported("Multiboot2 information request for tag type 22, which this loader does not know"))
         }
+        // Optional: ignored.
+        XCTAssertNoThrow(try board().boot(kernel: image([(1, 1, le32([1, 22]))])))
     }
 
     func testOptionalInformationRequestIsNotEnforced() throws {
@@ -105,6 +116,10 @@ final class Multiboot2SpecTests: XCTestCase {
         while m.ram.u32(t) != 21 { t += (UInt64(m.ram.u32(t + 4)) + 7) & ~7 }
         XCTAssertEqual(m.ram.u32(t + 4), 12)
         XCTAssertEqual(m.ram.u32(t + 8), 0x10_0000)
+        // Linked outside min_addr..max_addr: it would have to be relocated, which we do not do.
+        XCTAssertThrowsError(try board().boot(kernel: image([(10, 0, le32([0x20_0000, 0x1000_0000, 0x1000, 0]))]))) {
+            XCTAssertEqual($0 as? BootError, .unsupported("Multiboot2 relocatable image linked outside min_addr..max_addr/align (relocation is not implemented)"))
+        }
         // Without the relocatable tag there is no tag 21.
         let m2 = try board()
         let r2 = try m2.boot(kernel: image([]))

@@ -10,11 +10,12 @@
     .long 0x00000003
     .long -(0x1BADB002 + 0x00000003)
 
-    .globl mb_requested, mb_requested_count
+    .globl mb_requested, mb_requested_count, mb_relocatable
     .section .rodata
     .balign 4
 mb_requested: .long 0
 mb_requested_count: .long 0
+mb_relocatable: .long 0
 
     .section .text
     .globl _start

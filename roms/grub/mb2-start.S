@@ -12,6 +12,10 @@
 //   3 entry address (§3.1.6): where to jump (a flat binary has no ELF entry)
 // and with -DLOAD_FROM_FILE_START too (mb2-file-start.bin) load_addr is -1: the file is loaded
 // from its beginning (the header is the file's first byte, so at header_addr), load_end_addr 0.
+// Built with -DRELOCATABLE (mb2-reloc.elf) it has a relocatable tag whose range leaves one
+// place, its link address; the loader must then give tag 21, the load base address (§3.6.23).
+// Built with -DUNKNOWN_REQUEST (mb2-unknown.elf) it requires tag type 22, which no loader knows:
+// GRUB and Orrery must both refuse to boot it.
 // Entry (§3.3): EAX = 0x36D76289, EBX = physical address of the boot information.
     .section .multiboot, "a"
     .balign 8
@@ -31,6 +35,19 @@ mb2_header:
     .short 4, 1                       /* console flags, optional */
     .long 12
     .long 2                           /* bit 1: EGA text supported */
+#ifdef UNKNOWN_REQUEST
+    .balign 8
+    .short 1, 0                       /* information request, required, for tag type 22, */
+    .long 8 + 4                       /* which the specification does not define: a loader */
+    .long 22                          /* must refuse the image (§3.1.4) */
+#endif
+#ifdef RELOCATABLE
+    .balign 8
+    .short 10, 0                      /* relocatable (§3.1.13) */
+    .long 24
+    .long image_start, image_end      /* min_addr, max_addr: the image fits only where linked */
+    .long 4096, 0                     /* align, preference: none */
+#endif
 #ifdef ADDRESS_TAG
     .balign 8
     .short 2, 0                       /* address */
@@ -52,11 +69,16 @@ mb2_header:
     .long 8
 mb2_header_end:
 
-    .globl mb_requested, mb_requested_count
+    .globl mb_requested, mb_requested_count, mb_relocatable
     .section .rodata
     .balign 4
 mb_requested: .long 1, 3, 4, 6
 mb_requested_count: .long 4
+#ifdef RELOCATABLE
+mb_relocatable: .long 1
+#else
+mb_relocatable: .long 0
+#endif
 
     .section .text
     .globl _start

@@ -13,6 +13,7 @@
 
 extern char image_start[], image_end[];
 extern const u32 mb_requested[], mb_requested_count;   // information request tag (mb2-start.S)
+extern const u32 mb_relocatable;                        // the header has a relocatable tag
 
 static int failures;
 static void check(const char *what, int ok) {
@@ -179,6 +180,15 @@ static int multiboot2(u32 info) {
         if (rd(t) == 9) es = t;
     // Tag 9: num, entsize, shndx (u32 each), then the headers.
     elf_sections(es != 0, es ? rd(es + 8) : 0, es ? rd(es + 12) : 0, es + 20, es ? rd(es + 16) : 0, info, info + total);
+    // Tag 21 (load base address) is the spec's for relocatable images; GRUB gives it to every
+    // image, so it is looked at only for the relocatable build.
+    if (mb_relocatable) {
+        u32 base = 0;
+        for (t = info + 8; t + 8 <= info + total && rd(t) != 0 && rd(t + 4) >= 8; t += (rd(t + 4) + 7) & ~7u)
+            if (rd(t) == 21) base = rd(t + 8);
+        puts("load base address: "); hex(base, 8); puts("\n");
+        check("  = image_start (the only place min_addr..max_addr allows)", base == (u32)image_start);
+    }
     check("boot loader name tag present", (present >> 2) & 1);
     int all = 1;
     for (u32 i = 0; i < mb_requested_count; i++) if (!((present >> mb_requested[i]) & 1)) all = 0;
