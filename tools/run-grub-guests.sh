@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Multiboot boot paths against GRUB 2 (the oracle: QEMU's -kernel has no Multiboot2 and refuses
-# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built four ways:
+# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built seven ways:
 #   mb2.elf       Multiboot2, ELF32 (loaded by its program headers)
 #   mb2-aout.bin  Multiboot2, flat binary with address + entry address tags
 #   mb2-file-start.bin  the same with load_addr -1 (load from the file's start), load_end_addr 0
@@ -10,7 +10,8 @@
 #                 Orrery (host error, status 2) must both refuse it
 #   mb1.elf       Multiboot v1, ELF32
 #   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
-# each with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line, is booted
+# each (but mb2-unknown) with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line,
+# is booted
 #   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
 #   - by `orrery run --kernel GUEST --initrd mod.bin --module 'mod2.bin STRING' --append ARGS`,
 # and both port-0xE9 outputs must equal roms/grub/NAME.expected (NAME: mb2, mb2-aout, ...) and
