@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Multiboot boot paths against GRUB 2 (the oracle: QEMU's -kernel has no Multiboot2 and refuses
-# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built seven ways:
+# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built eight ways:
 #   mb2.elf       Multiboot2, ELF32 (loaded by its program headers)
 #   mb2-aout.bin  Multiboot2, flat binary with address + entry address tags
 #   mb2-file-start.bin  the same with load_addr -1 (load from the file's start), load_end_addr 0
@@ -10,6 +10,7 @@
 #                 Orrery (host error, status 2) must both refuse it
 #   mb1.elf       Multiboot v1, ELF32
 #   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
+#   mb1-aout.bin  Multiboot v1, flat binary with the header's address fields (flag 16)
 # each (but mb2-unknown) with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line,
 # is booted
 #   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
@@ -42,6 +43,8 @@ gcc "${cflags[@]}" -DADDRESS_TAG -DLOAD_FROM_FILE_START -o "$out/mb2-file-start.
 objcopy -O binary "$out/mb2-file-start.elf" "$out/mb2-file-start.bin"
 gcc "${cflags[@]}" -o "$out/mb1.elf" roms/grub/mb1-start.S roms/grub/mbinfo.c
 objcopy -I elf32-i386 -O elf64-x86-64 "$out/mb1.elf" "$out/mb1-64.elf"
+gcc "${cflags[@]}" -DADDRESS_FIELDS -o "$out/mb1-aout.elf" roms/grub/mb1-start.S roms/grub/mbinfo.c
+objcopy -O binary "$out/mb1-aout.elf" "$out/mb1-aout.bin"
 # The modules: 4893 and 12305 bytes of text (not page multiples), the same on every host.
 seq 1 1200 > "$out/mod.bin"
 # (No pipe into head: under pipefail, seq killed by SIGPIPE would end the script.)
@@ -79,7 +82,7 @@ have_bochs=1
 command -v bochs > /dev/null || { have_bochs=0; echo "run-grub-guests: bochs not installed (tools/setup.sh): Bochs runs skipped"; }
 
 fail=0
-for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb2-reloc.elf mb1.elf mb1-64.elf; do
+for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb2-reloc.elf mb1.elf mb1-64.elf mb1-aout.bin; do
     name=${guest%.*}
     case $name in
         mb2*) kernel_cmd=multiboot2; module_cmd=module2 ;;
