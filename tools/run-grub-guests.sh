@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Multiboot boot paths against GRUB 2 (the oracle: QEMU's -kernel has no Multiboot2 and refuses
-# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built eight ways:
+# ELF64 Multiboot v1 images). The info guest roms/grub/mbinfo.c, built nine ways:
 #   mb2.elf       Multiboot2, ELF32 (loaded by its program headers)
 #   mb2-aout.bin  Multiboot2, flat binary with address + entry address tags
 #   mb2-file-start.bin  the same with load_addr -1 (load from the file's start), load_end_addr 0
@@ -8,10 +8,12 @@
 #   mb2-unknown.elf  requires information tag type 22, which the spec does not define: GRUB
 #                 (its `multiboot2` command fails: grub.cfg reports it through isa-debug-exit) and
 #                 Orrery (host error, status 2) must both refuse it
+#   mb2-no-ega.elf   requires a console that is not EGA text, without a framebuffer tag: refused
+#                 by both in the same way
 #   mb1.elf       Multiboot v1, ELF32
 #   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
 #   mb1-aout.bin  Multiboot v1, flat binary with the header's address fields (flag 16)
-# each (but mb2-unknown) with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line,
+# each (but the two refused ones) with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line,
 # is booted
 #   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
 #   - by `orrery run --kernel GUEST --initrd mod.bin --module 'mod2.bin STRING' --append ARGS`,
@@ -36,6 +38,7 @@ cflags=(-m32 -O1 -ffreestanding -fno-pic -fno-pie -nostdlib -static -fno-stack-p
         -Wl,-T,roms/grub/link.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 gcc "${cflags[@]}" -o "$out/mb2.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
 gcc "${cflags[@]}" -DUNKNOWN_REQUEST -o "$out/mb2-unknown.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
+gcc "${cflags[@]}" -DNO_EGA_CONSOLE -o "$out/mb2-no-ega.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
 gcc "${cflags[@]}" -DRELOCATABLE -o "$out/mb2-reloc.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
 gcc "${cflags[@]}" -DADDRESS_TAG -o "$out/mb2-aout.elf" roms/grub/mb2-start.S roms/grub/mbinfo.c
 objcopy -O binary "$out/mb2-aout.elf" "$out/mb2-aout.bin"
@@ -120,26 +123,30 @@ for guest in mb2.elf mb2-aout.bin mb2-file-start.bin mb2-reloc.elf mb1.elf mb1-6
     if [ $ok = 1 ]; then echo "$name: ok on $machines (status $orrery_status)"; else fail=1; fi
 done
 
-# The image GRUB must refuse: `multiboot2` fails, so grub.cfg writes 0x20 to isa-debug-exit
-# (status 0x20 << 1 | 1 = 65; 0x10, status 33, would mean GRUB loaded it).
-iso="$out/iso-mb2-unknown"
-rm -rf "$iso"; mkdir -p "$iso/boot/grub"; cp "$out/mb2-unknown.elf" "$iso/boot/"
-printf 'set timeout=0\ninsmod iorw\nmenuentry refuse {\n  if multiboot2 /boot/mb2-unknown.elf; then outb 0xf4 0x10; else outb 0xf4 0x20; fi\n}\n' \
-    > "$iso/boot/grub/grub.cfg"
-grub-mkrescue -o "$out/mb2-unknown.iso" "$iso" > "$out/mb2-unknown.mkrescue.log" 2>&1 \
-    || { echo "mb2-unknown: grub-mkrescue failed"; exit 1; }
-set +e
-timeout 60 qemu-system-x86_64 -accel tcg -m 128M -display none -no-reboot -cdrom "$out/mb2-unknown.iso" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon null -serial null < /dev/null
-qemu_status=$?
-timeout 60 "$orrery" run --kernel "$out/mb2-unknown.elf" --memory 128M --serial-input none \
-    > "$out/mb2-unknown.orrery.out" 2> "$out/mb2-unknown.orrery.err" < /dev/null
-orrery_status=$?
-set -e
-if [ "$qemu_status" = 65 ] && [ "$orrery_status" = 2 ] && grep -q 'tag type 22' "$out/mb2-unknown.orrery.err"; then
-    echo "mb2-unknown: refused by GRUB (status 65) and by Orrery ($(cat "$out/mb2-unknown.orrery.err"))"
-else
-    echo "mb2-unknown: GRUB+QEMU status $qemu_status (65: refused), Orrery status $orrery_status: $(cat "$out/mb2-unknown.orrery.err")"
-    fail=1
-fi
+# Images GRUB must refuse: `multiboot2` fails, so grub.cfg writes 0x20 to isa-debug-exit
+# (status 0x20 << 1 | 1 = 65; 0x10, status 33, would mean GRUB loaded it). Orrery must refuse
+# them too: host error (status 2) with the reason (the pattern after the name) on stderr.
+for refusal in "mb2-unknown:tag type 22" "mb2-no-ega:console is required"; do
+    name=${refusal%%:*} reason=${refusal#*:}
+    iso="$out/iso-$name"
+    rm -rf "$iso"; mkdir -p "$iso/boot/grub"; cp "$out/$name.elf" "$iso/boot/"
+    printf 'set timeout=0\ninsmod iorw\nmenuentry refuse {\n  if multiboot2 /boot/%s.elf; then outb 0xf4 0x10; else outb 0xf4 0x20; fi\n}\n' \
+        "$name" > "$iso/boot/grub/grub.cfg"
+    grub-mkrescue -o "$out/$name.iso" "$iso" > "$out/$name.mkrescue.log" 2>&1 \
+        || { echo "$name: grub-mkrescue failed"; exit 1; }
+    set +e
+    timeout 60 qemu-system-x86_64 -accel tcg -m 128M -display none -no-reboot -cdrom "$out/$name.iso" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon null -serial null < /dev/null
+    qemu_status=$?
+    timeout 60 "$orrery" run --kernel "$out/$name.elf" --memory 128M --serial-input none \
+        > "$out/$name.orrery.out" 2> "$out/$name.orrery.err" < /dev/null
+    orrery_status=$?
+    set -e
+    if [ "$qemu_status" = 65 ] && [ "$orrery_status" = 2 ] && grep -q "$reason" "$out/$name.orrery.err"; then
+        echo "$name: refused by GRUB (status 65) and by Orrery ($(cat "$out/$name.orrery.err"))"
+    else
+        echo "$name: GRUB+QEMU status $qemu_status (65: refused), Orrery status $orrery_status: $(cat "$out/$name.orrery.err")"
+        fail=1
+    fi
+done
 exit $fail

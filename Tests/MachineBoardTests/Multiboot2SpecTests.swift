@@ -203,4 +203,14 @@ final class Multiboot2SpecTests: XCTestCase {
             XCTAssertEqual($0 as? BootError, .badImage("ELF section header table lies outside the file"))
         }
     }
+
+    func testRequiredConsoleWithoutEGATextIsRefused() throws {
+        // Console flags (§3.1.9): bit 0 console required, bit 1 EGA text supported. EGA text is
+        // this machine's only console.
+        XCTAssertThrowsError(try board().boot(kernel: image([(4, 0, le32([1]))]))) {
+            XCTAssertEqual($0 as? BootError, .unsupported("Multiboot2 console flags: a console is required and EGA text is not accepted (the only console here)"))
+        }
+        XCTAssertNoThrow(try board().boot(kernel: image([(4, 0, le32([3]))])), "required, EGA text accepted")
+        XCTAssertNoThrow(try board().boot(kernel: image([(4, 0, le32([0]))])), "not required")
+    }
 }

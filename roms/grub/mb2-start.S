@@ -15,7 +15,8 @@
 // Built with -DRELOCATABLE (mb2-reloc.elf) it has a relocatable tag whose range leaves one
 // place, its link address; the loader must then give tag 21, the load base address (§3.6.23).
 // Built with -DUNKNOWN_REQUEST (mb2-unknown.elf) it requires tag type 22, which no loader knows:
-// GRUB and Orrery must both refuse to boot it.
+// GRUB and Orrery must both refuse to boot it. With -DNO_EGA_CONSOLE (mb2-no-ega.elf) it requires
+// a console but not EGA text, and has no framebuffer tag: no console it could take, refused too.
 // Entry (§3.3): EAX = 0x36D76289, EBX = physical address of the boot information.
     .section .multiboot, "a"
     .balign 8
@@ -32,9 +33,15 @@ mb2_header:
     .short 6, 0                       /* module alignment */
     .long 8
     .balign 8
+#ifdef NO_EGA_CONSOLE
+    .short 4, 0                       /* console flags */
+    .long 12
+    .long 1                           /* bit 0: a console is required; bit 1 clear: not EGA text */
+#else
     .short 4, 1                       /* console flags, optional */
     .long 12
     .long 2                           /* bit 1: EGA text supported */
+#endif
 #ifdef UNKNOWN_REQUEST
     .balign 8
     .short 1, 0                       /* information request, required, for tag type 22, */

@@ -4,11 +4,11 @@
 //    (u16 type, u16 flags (bit 0: optional), u32 size) up to the end tag (type 0).
 //    Understood: 1 information request (§3.1.4: a required request for a tag type the loader
 //    does not know fails the boot; a known one whose information this machine lacks is just
-//    not given), 2 address (load like Multiboot v1's a.out kludge; load_addr
-//    -1 loads the file from its beginning), 3 entry address, 4 console flags, 5 framebuffer (we
-//    offer only EGA text), 6 module alignment (modules are always page aligned), 10 relocatable
-//    (loaded at its preferred address; reported by tag 21). An unknown tag that is not optional
-//    fails the boot.
+//    not given), 2 address (load like Multiboot v1's a.out kludge; load_addr -1 loads the file
+//    from its beginning), 3 entry address, 4 console flags (a required console must accept EGA
+//    text), 5 framebuffer (we offer only EGA text), 6 module alignment (modules are always page
+//    aligned), 10 relocatable (loaded at its link address, which its range must allow; reported
+//    by tag 21). An unknown tag that is not optional fails the boot.
 //  - boot information: total_size, reserved, then 8-aligned tags: 1 command line, 2 boot loader
 //    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 9 ELF section headers
 //    (ELF images; unloaded sections copied after the image, see ELFImage), 8 framebuffer
@@ -98,7 +98,15 @@ public enum Multiboot2 {
                     throw .badImage("truncated Multiboot2 relocatable tag")
                 }
                 h.relocatable = true; h.relocationRange = (lo, hi, al)
-            case 4, 6: break
+            case 4:
+                // Console flags (§3.1.9): bit 0 console required, bit 1 EGA text supported. Our
+                // only console is EGA text, so a kernel that requires a console and does not
+                // take EGA text cannot boot here (GRUB refuses it too when it has no other).
+                guard let c = f.u32(t + 8) else { throw .badImage("truncated Multiboot2 console flags tag") }
+                if c & 1 != 0 && c & 2 == 0 {
+                    throw .unsupported("Multiboot2 console flags: a console is required and EGA text is not accepted (the only console here)")
+                }
+            case 6: break
             case 5: break       // framebuffer request: we report EGA text (a placeholder)
             case 2:
                 guard let a = f.u32(t + 8), let l = f.u32(t + 12), let le = f.u32(t + 16), let b = f.u32(t + 20) else {
