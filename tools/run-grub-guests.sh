@@ -13,8 +13,8 @@
 #   mb1.elf       Multiboot v1, ELF32
 #   mb1-64.elf    Multiboot v1, ELF64 container (the same 32-bit code, objcopy'd to elf64-x86-64)
 #   mb1-aout.bin  Multiboot v1, flat binary with the header's address fields (flag 16)
-# each (but the two refused ones) with two modules (roms/build/grub/mod.bin, mod2.bin) and a command line,
-# is booted
+# each (but the two refused ones) with two modules (roms/build/grub/mod.bin, mod2.bin) and a
+# command line, is booted
 #   - by GRUB (grub-mkrescue ISO, `multiboot2`/`module2` or `multiboot`/`module`) on QEMU, and
 #   - by `orrery run --kernel GUEST --initrd mod.bin --module 'mod2.bin STRING' --append ARGS`,
 # and both port-0xE9 outputs must equal roms/grub/NAME.expected (NAME: mb2, mb2-aout, ...) and
