@@ -30,6 +30,8 @@ bash tools/run-pcprobe.sh .build/release/orrery
 bash tools/run-acpi-poweroff.sh .build/release/orrery
 bash tools/run-portprobe-qemu.sh
 bash tools/run-board-roms.sh .build/release/orrery
+# x2APIC and TSC-deadline guests: Bochs 2.7 is the oracle (QEMU's TCG has neither).
+bash tools/run-apic-roms.sh .build/release/orrery
 bash tools/run-serial-echo.sh .build/release/orrery
 # The Orrery kernel on the Orrery machine vs QEMU (selftest lines must be identical so far).
 bash tools/test-kernel-orrery.sh .build/release/orrery
