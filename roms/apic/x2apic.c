@@ -121,6 +121,7 @@ u32 board_main(u32 magic, u32 info) {
     wrmsr(APIC_BASE_MSR, ALT_BASE | (base & 0xFFF));
     kv("relocated_base", (u32)rdmsr(APIC_BASE_MSR));
     kv("relocated_version_same", rd32(ALT_BASE + 0x30) == version);
+    kv("old_page_after_move", rd32(LAPIC_BASE + 0x30));     /* nothing there now: all ones */
     wr32(ALT_BASE + TPR, 0x30);
     kv("relocated_tpr", rd32(ALT_BASE + TPR));
     wr32(ALT_BASE + TPR, 0);
