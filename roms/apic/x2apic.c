@@ -188,6 +188,7 @@ u32 board_main(u32 magic, u32 info) {
     kv("order_first", order[0]);
     kv("order_second", order[1]);
     kv("x2_gp_eoi_nonzero", wr_faults(X2(EOI), 1));
+    kv("x2_gp_esr_nonzero", wr_faults(X2(ESR), 1));         /* ESR and EOI take only 0 */
 
     /* Timer: divide configuration (bits 0, 1, 3), one-shot, periodic, masking (SDM 11.5.4). */
     x2w(TIMER_DIVIDE, 0xB); kv("divide_by_1", x2r(TIMER_DIVIDE));
