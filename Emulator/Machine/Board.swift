@@ -11,7 +11,11 @@ extension LocalAPIC: InterruptSource {}
 public struct BoardConfiguration: Equatable {
     public var memorySize: UInt64
     public var acpi = ACPIConfiguration()
+    /// The RTC's wall-clock time at virtual time 0, in Unix seconds (`orrery run --rtc-epoch`).
+    public var rtcEpoch: Int64 = RTC.defaultEpoch
     public init(memorySize: UInt64) { self.memorySize = memorySize }
+    /// A UTC time as `--rtc-epoch` takes it (RTC.parseEpoch): Unix seconds, or YYYY-MM-DD[THH:MM[:SS]].
+    public static func parseRTCEpoch(_ text: String) -> Int64? { RTC.parseEpoch(text) }
 }
 
 public enum BoardError: Error, Equatable, CustomStringConvertible {
@@ -44,6 +48,7 @@ extension Machine {
         ram.write(tables.image, at: tables.base)
         acpiTables = tables
         try wireLegacyDevices()
+        devices?.rtc.setEpoch(config.rtcEpoch)
         capturePowerOnState()
     }
 
