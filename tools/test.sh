@@ -31,6 +31,8 @@ bash tools/run-pcprobe.sh .build/release/orrery
 bash tools/run-acpi-poweroff.sh .build/release/orrery
 bash tools/run-portprobe-qemu.sh
 bash tools/run-board-roms.sh .build/release/orrery
+# x2APIC and TSC-deadline guests: Bochs 2.7 is the oracle (QEMU's TCG has neither).
+bash tools/run-apic-roms.sh .build/release/orrery
 bash tools/run-serial-echo.sh .build/release/orrery
 # Multiboot v1 (ELF32, ELF64) and Multiboot2 (ELF, address tag) guests: GRUB 2 on QEMU vs Orrery.
 bash tools/run-grub-guests.sh .build/release/orrery
