@@ -74,6 +74,7 @@ log: $work/bochs.log
 panic: action=fatal
 EOF
 printf 'c\nquit\n' > "$work/debugger.txt"
+rm -f "$work/disk.img.lock"     # left behind by a Bochs that was killed (timeout): it would refuse the disk
 set +e
 TZ=UTC timeout "${BOCHS_TIMEOUT:-120}" bochs -q -f "$work/bochsrc.txt" -rc "$work/debugger.txt" \
     > "$work/stdout.txt" 2> "$work/stderr.txt" < /dev/null

@@ -27,6 +27,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Initial RAM disk: the Linux initrd, or the first Multiboot module.")
     var initrd: String?
 
+    @Option(name: .long, help: "A Multiboot module after --initrd's: 'FILE' or 'FILE STRING' (the module's string is the text after the first space, as GRUB's module/module2 gives it). Repeatable.")
+    var module: [String] = []
+
     @Option(name: .long, help: "Kernel command line.")
     var append: String = ""
 
@@ -144,9 +147,14 @@ struct RunCommand: ParsableCommand {
             machine = try Machine(board: config)
             let image = try readFile(kernel)
             let rd = try initrd.map { try readFile($0) }
+            // --module 'FILE STRING': the file name ends at the first space.
+            let modules = try module.map { spec in
+                let path = String(spec.prefix { $0 != " " })
+                return BootModule(data: try readFile(path), string: String(spec.dropFirst(path.count + 1)))
+            }
             booted = try machine.boot(kernel: image, commandLine: append, initrd: rd,
                                       initrdName: initrd.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "initrd",
-                                      protocol: forced)
+                                      modules: modules, protocol: forced)
             if booted.protocolName.hasPrefix("ELF64") { machine.cpu.state.pointee.regs[Reg.rdi] = rdi }
         } catch {
             printError("\(error)"); throw ExitCode(hostErrorStatus)
