@@ -13,8 +13,9 @@
 // - Every handler loads and checks everything that can fault before it writes any register
 //   (x86 faults are precise): a faulting CALL leaves RSP unchanged, a RET whose target is
 //   non-canonical leaves RSP pointing at the return address.
-// - Segment limits are not modelled (flat segments): a 32-bit target beyond CS.limit does
-//   not fault yet. The 32-bit stack is assumed to be a 32-bit one (SS.B = 1).
+// - Outside 64-bit mode a target beyond CS.limit raises #GP(0) on the branch, like a
+//   non-canonical one (`checkCodeLimit`, MMU/Segmentation.swift); stack accesses are checked
+//   against SS.limit (#SS(0)).
 // - Operand size of near branches in 64-bit mode (`.force64` in the tables): 64 bits, but on
 //   the AMD reference CPU (measured on the host) a 66 prefix without REX.W selects 16 bits for
 //   every near branch (Jcc, JMP, CALL, RET, LOOPcc, JrCXZ, indirect forms): rel16 immediates,
@@ -30,6 +31,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// 32-bit target is always canonical).
     @inline(__always) func branch(to target: UInt64) throws(CPUFault) {
         guard CPUState.isCanonical(target) else { throw .gp(0) }
+        try pointee.checkCodeLimit(target)
         pointee.regs[Reg.rip] = target
         pointee.exitBlock = BlockExit.jumped
     }
@@ -40,7 +42,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// Linear address of stack offset `sp` (already reduced to the stack width).
     @inline(__always) func stackLinear(_ sp: UInt64) -> UInt64 {
         if pointee.mode == .long64 { return sp }
-        return (pointee.segmentBase[Seg.ss] &+ sp) & 0xFFFF_FFFF
+        return pointee.segmentedLinear(Seg.ss, sp)
     }
 
     /// Stores a new stack pointer of the stack's width (ESP writes keep RSP's upper half, which
@@ -113,11 +115,13 @@ enum BranchHandlers {
     // first: a faulting CALL pushes nothing (the push helper leaves RSP alone when it faults).
     @inline(__always) static func callRel16(_ cpu: CPU, _ i: Instr) { do { try callRel16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func callRel16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.pointee.checkCodeLimit(i.imm)
         try cpu.push(UInt16(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = i.imm
     }
     @inline(__always) static func callRel32(_ cpu: CPU, _ i: Instr) { do { try callRel32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func callRel32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
+        try cpu.pointee.checkCodeLimit(i.imm)
         try cpu.push(UInt32(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = i.imm
     }
@@ -132,20 +136,20 @@ enum BranchHandlers {
     // JMP r/m (FF /4): the operand is the absolute target, zero-extended (a 16-bit one
     // clears EIP's upper half).
     @inline(__always) static func jmpReg16(_ cpu: CPU, _ i: Instr) { do { try jmpReg16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
-    @inline(__always) static func jmpReg16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt16) }
+    @inline(__always) static func jmpReg16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: UInt64(cpu.reg(i.rm) as UInt16)) }
     @inline(__always) static func jmpReg32(_ cpu: CPU, _ i: Instr) { do { try jmpReg32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
-    @inline(__always) static func jmpReg32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { cpu.pointee.rip = UInt64(cpu.reg(i.rm) as UInt32) }
+    @inline(__always) static func jmpReg32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: UInt64(cpu.reg(i.rm) as UInt32)) }
     @inline(__always) static func jmpReg64(_ cpu: CPU, _ i: Instr) { do { try jmpReg64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func jmpReg64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) { try cpu.branch(to: cpu.reg(i.rm) as UInt64) }
     @inline(__always) static func jmpMem16(_ cpu: CPU, _ i: Instr) { do { try jmpMem16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func jmpMem16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt16 = try cpu.load(cpu.effectiveAddress(i))
-        cpu.pointee.rip = UInt64(t)
+        try cpu.branch(to: UInt64(t))
     }
     @inline(__always) static func jmpMem32(_ cpu: CPU, _ i: Instr) { do { try jmpMem32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func jmpMem32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt32 = try cpu.load(cpu.effectiveAddress(i))
-        cpu.pointee.rip = UInt64(t)
+        try cpu.branch(to: UInt64(t))
     }
     @inline(__always) static func jmpMem64(_ cpu: CPU, _ i: Instr) { do { try jmpMem64Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func jmpMem64Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
@@ -158,12 +162,14 @@ enum BranchHandlers {
     @inline(__always) static func callReg16(_ cpu: CPU, _ i: Instr) { do { try callReg16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func callReg16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt16
+        try cpu.pointee.checkCodeLimit(UInt64(t))
         try cpu.push(UInt16(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
     @inline(__always) static func callReg32(_ cpu: CPU, _ i: Instr) { do { try callReg32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func callReg32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t = cpu.reg(i.rm) as UInt32
+        try cpu.pointee.checkCodeLimit(UInt64(t))
         try cpu.push(UInt32(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
@@ -177,12 +183,14 @@ enum BranchHandlers {
     @inline(__always) static func callMem16(_ cpu: CPU, _ i: Instr) { do { try callMem16Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func callMem16Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt16 = try cpu.load(cpu.effectiveAddress(i))
+        try cpu.pointee.checkCodeLimit(UInt64(t))
         try cpu.push(UInt16(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
     @inline(__always) static func callMem32(_ cpu: CPU, _ i: Instr) { do { try callMem32Body(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func callMem32Body(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let t: UInt32 = try cpu.load(cpu.effectiveAddress(i))
+        try cpu.pointee.checkCodeLimit(UInt64(t))
         try cpu.push(UInt32(truncatingIfNeeded: i.pointee.nextRIP))
         cpu.pointee.rip = UInt64(t)
     }
@@ -239,6 +247,7 @@ enum LoopHandlers {
         }
         if taken {
             guard CPUState.isCanonical(i.imm) else { throw .gp(0) }
+            try cpu.pointee.checkCodeLimit(i.imm)
             cpu.pointee.rip = i.imm
         }
         // A 32-bit count write zero-extends into RCX (64-bit mode with 67), a 16-bit one keeps
