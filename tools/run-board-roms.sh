@@ -3,7 +3,9 @@
 # both outputs (port 0xE9 text) with roms/board/NAME.expected and both exit statuses with each
 # other. Options per guest: roms/board/NAME.args, lines `qemu=...` and `orrery=...` (extra
 # arguments; e.g. the reset guest lets QEMU reboot and runs Orrery with --on-reset reboot).
-# Without a `qemu=` line QEMU runs with -no-reboot. serial-echo has its own script
+# Without a `qemu=` line QEMU runs with -no-reboot. A line `bochs=MODEL` (MODEL may be empty:
+# Bochs's default CPU) also runs the guest on Bochs (tools/run-bochs.sh), a third machine whose
+# output must match too; it is the oracle where QEMU lacks the feature. serial-echo has its own script
 # (tools/run-serial-echo.sh: input record/replay).
 #   tools/run-board-roms.sh [path/to/orrery]     (default: .build/debug/orrery)
 #   tools/run-board-roms.sh --record NAME        rewrite roms/board/NAME.expected from QEMU
@@ -40,6 +42,15 @@ for src in roms/board/*.c; do
     cmp -s "roms/board/$name.expected" "$out/$name.qemu.out" || { echo "$name: QEMU output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.qemu.out" | head -5; ok=0; }
     cmp -s "roms/board/$name.expected" "$out/$name.orrery.out" || { echo "$name: Orrery output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.orrery.out" | head -5; ok=0; }
     [ "$qemu_status" = "$orrery_status" ] || { echo "$name: exit status QEMU $qemu_status, Orrery $orrery_status"; ok=0; }
-    if [ $ok = 1 ]; then echo "$name: ok (status $orrery_status on both)"; else fail=1; fi
+    machines="QEMU and Orrery"
+    if [ -f "roms/board/$name.args" ] && grep -q '^bochs=' "roms/board/$name.args"; then
+        machines="QEMU, Orrery and Bochs"
+        if tools/run-bochs.sh "$out/$name.elf" "$out/$name.bochs.out" "$(sed -n 's/^bochs=//p' "roms/board/$name.args")"; then
+            cmp -s "roms/board/$name.expected" "$out/$name.bochs.out" || { echo "$name: Bochs output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.bochs.out" | head -5; ok=0; }
+        else
+            ok=0
+        fi
+    fi
+    if [ $ok = 1 ]; then echo "$name: ok on $machines (status $orrery_status on QEMU and Orrery)"; else fail=1; fi
 done
 exit $fail

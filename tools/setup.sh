@@ -5,12 +5,16 @@
 #   musl-tools: static musl programs for the Linux user-space tests (tools/test-linux-boot.sh)
 #   qemu-system-x86: the reference machine for the kernel's boot tests (tools/test-kernel.sh)
 #                  and the QEMU TCG comparison of `orrery bench --qemu`
+#   bochs, bochsbios, vgabios: the third machine, oracle for what QEMU's TCG lacks (tools/run-bochs.sh)
 set -euo pipefail
 need=()
 command -v gcc >/dev/null || need+=(gcc)
 command -v objdump >/dev/null || need+=(binutils)
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v musl-gcc >/dev/null || need+=(musl-tools)
+command -v bochs >/dev/null || need+=(bochs)
+[ -f /usr/share/bochs/BIOS-bochs-latest ] || need+=(bochsbios)
+[ -f /usr/share/vgabios/vgabios.bin ] || need+=(vgabios)
 if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -14,11 +14,24 @@ _start:
     push %ebx
     push %eax
     call board_main
-    /* board_main returns the isa-debug-exit value. */
+    /* board_main returns the isa-debug-exit value: QEMU and Orrery stop here. */
     outl %eax, $0xF4
+    /* Bochs has no isa-debug-exit: it powers off when "Shutdown" is written byte by byte to
+     * its port 0x8900 (tools/run-bochs.sh). */
+    mov $bochs_shutdown, %esi
+    mov $0x8900, %dx
+2:  lodsb
+    test %al, %al
+    jz 1f
+    outb %al, %dx
+    jmp 2b
 1:  cli
     hlt
     jmp 1b
+
+    .section .rodata
+bochs_shutdown:
+    .asciz "Shutdown"
 
     .section .bss
     .balign 16

@@ -1,5 +1,6 @@
-/* Boot sector for running the benchmark guest under Bochs (which cannot load Multiboot
- * kernels). The BIOS loads this sector to 0x7C00 and jumps to it in real mode with the boot
+/* Boot sector for running a flat 32-bit guest under Bochs (which cannot load Multiboot
+ * kernels): the benchmark guest and the test guests of tools/run-bochs.sh. The BIOS loads this
+ * sector to 0x7C00 and jumps to it in real mode with the boot
  * drive in DL. It does the part of a Multiboot loader the guest relies on:
  *   1. enable the A20 line (port 0x92, "fast A20"), so odd megabytes are addressable;
  *   2. read the flat image (bench.elf from file offset 0x1000, i.e. address 0x100000 on) from
@@ -8,12 +9,13 @@
  *      limit loaded in protected mode after returning to real mode);
  *   3. zero the .bss (the guest's page tables and stack live there; Multiboot zeroes it);
  *   4. enter 32-bit protected mode with flat 4 GiB code/data segments, interrupts off, and jump
- *      to the guest's 32-bit entry `mb_entry32` (it needs no Multiboot info in EAX/EBX).
+ *      to the guest's 32-bit entry (bench: `mb_entry32`; tools/run-bochs.sh: the ELF entry) with
+ *      EAX = EBX = 0: there is no Multiboot information.
  * The build passes the guest's symbols in with `ld --defsym`:
  *   IMAGE_SECTORS  sectors of the flat image on disk (from LBA 1)
  *   IMAGE_BASE     its load address (__image_start = 0x100000)
  *   BSS_START/END  __data_end / __bss_end
- *   ENTRY32        mb_entry32
+ *   ENTRY32        mb_entry32 (the benchmark) or the ELF entry point (tools/run-bochs.sh)
  * Built with -DEMPTY_GUEST it is instead a guest that ends the run at once (tools/bench-compare.sh
  * uses it to measure the emulator's start-up and BIOS boot time, and its instruction counter
  * at that point).
@@ -136,8 +138,10 @@ pm32:
         movw    %ax, %fs
         movw    %ax, %gs
         movw    %ax, %ss
-        movl    $ENTRY32, %eax
-        jmp     *%eax
+        xorl    %eax, %eax              /* no Multiboot magic or info (EAX = EBX = 0) */
+        xorl    %ebx, %ebx
+        movl    $ENTRY32, %ecx
+        jmp     *%ecx
 
         .code16
 msg:    .asciz  "bochs-boot: disk read error\n"
