@@ -121,7 +121,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         if pointee.mode == .long64 {
             return pointee.segmentBase[Int(i.pointee.segment)] &+ offset(i, plus: delta)
         }
-        return pointee.segmentedLinear(Int(i.pointee.segment), offset(i, plus: delta))
+        return segmentedLinear(Int(i.pointee.segment), offset(i, plus: delta))
     }
 
     /// Segment base + offset without any limit check (INVLPG names a linear address, it does
@@ -161,7 +161,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
             // ESP, or SP when SS is a 16-bit stack segment (SS.B = 0: real mode, 16-bit code).
             let mask = stackWidthMask
             let sp = (pointee.regs[Reg.rsp] &- UInt64(MemoryLayout<T>.size)) & mask
-            try pointee.write(pointee.segmentedLinear(Seg.ss, sp), value, stack: true)
+            try pointee.write(segmentedLinear(Seg.ss, sp), value, stack: true)
             pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~mask) | sp
         }
     }
@@ -176,7 +176,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         } else {
             let mask = stackWidthMask
             let sp = pointee.regs[Reg.rsp] & mask
-            let v: T = try pointee.read(pointee.segmentedLinear(Seg.ss, sp), stack: true)
+            let v: T = try pointee.read(segmentedLinear(Seg.ss, sp), stack: true)
             pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~mask) | ((sp &+ UInt64(MemoryLayout<T>.size)) & mask)
             return v
         }

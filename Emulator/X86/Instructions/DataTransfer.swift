@@ -453,7 +453,7 @@ enum ConvertHandlers {
         if p.addr32 { offset &= 0xFFFF_FFFF }
         else if cpu.pointee.mode != .long64 { offset &= 0xFFFF }  // 67 in 32-bit mode
         let linear = cpu.pointee.mode == .long64 ? cpu.pointee.segmentBase[Int(p.segment)] &+ offset
-            : cpu.pointee.segmentedLinear(Int(p.segment), offset)
+            : cpu.segmentedLinear(Int(p.segment), offset)
         let v: UInt8 = try cpu.load(linear)
         cpu.setReg(0, v)
     }

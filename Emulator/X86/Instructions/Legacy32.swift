@@ -148,7 +148,7 @@ enum Legacy32 {
         for r in 0..<8 {
             sp = (sp &- size) & mask
             let value: T = r == Reg.rsp ? T(truncatingIfNeeded: esp) : T(truncatingIfNeeded: cpu.gpr(r))
-            try cpu.pointee.write(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), value, stack: true)
+            try cpu.pointee.write(cpu.segmentedLinear(Seg.ss, UInt64(sp)), value, stack: true)
         }
         cpu.setStackPointerKeepingWidth(UInt64(sp))
     }
@@ -160,14 +160,14 @@ enum Legacy32 {
         var sp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp)) & mask
         var values: (T, T, T, T, T, T, T, T) = (0, 0, 0, 0, 0, 0, 0, 0)
         // Read all eight first so a fault leaves every register unchanged.
-        values.7 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
-        values.6 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
-        values.5 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.7 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.6 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.5 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
         sp = (sp &+ size) & mask  // the saved SP is discarded
-        values.3 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
-        values.2 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
-        values.1 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
-        values.0 = try cpu.pointee.read(cpu.pointee.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.3 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.2 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.1 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.0 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
         cpu.setReg(UInt8(Reg.rdi * 8), values.7)
         cpu.setReg(UInt8(Reg.rsi * 8), values.6)
         cpu.setReg(UInt8(Reg.rbp * 8), values.5)

@@ -64,11 +64,11 @@ struct StringContext {
     }
 
     @inline(__always) func source<A: StringAddressSize>(_ si: UInt64, _: A.Type) -> UInt64 {
-        if A.bits != 64 && limitChecked { return cpu.pointee.segmentedLinear(sourceSegment, si & A.mask) }
+        if A.bits != 64 && limitChecked { return cpu.segmentedLinear(sourceSegment, si & A.mask) }
         return (sourceBase &+ (si & A.mask)) & linearMask
     }
     @inline(__always) func destination<A: StringAddressSize>(_ di: UInt64, _: A.Type) -> UInt64 {
-        if A.bits != 64 && limitChecked { return cpu.pointee.segmentedLinear(Seg.es, di & A.mask) }
+        if A.bits != 64 && limitChecked { return cpu.segmentedLinear(Seg.es, di & A.mask) }
         return (destinationBase &+ (di & A.mask)) & linearMask
     }
 }

@@ -34,22 +34,6 @@ extension CPUState {
         mode != .long64 && address >> 52 == Self.deferredTag
     }
 
-    /// Linear address of `offset` in segment `seg` for an access of at most 16 bytes, outside
-    /// 64-bit mode: base + offset wrapped at 4 GiB when the access is surely within the limit,
-    /// else a deferred address the slow path checks exactly.
-    @inline(__always) func segmentedLinear(_ seg: Int, _ offset: UInt64) -> UInt64 {
-        if _fastPath(seg < 6) {
-            let attributes = system.attributes(seg)
-            // Present, not an expand-down data segment (type bits S|code|E = 1|0|1 is 0x14),
-            // and the last byte of a 16-byte access is within the limit.
-            if _fastPath(offset &+ 15 <= UInt64(system.limit(seg)) && attributes & 0x80 != 0 && attributes & 0x1C != 0x14) {
-                return (segmentBase[seg] &+ offset) & 0xFFFF_FFFF
-            }
-            return Self.deferredTag << 52 | UInt64(seg) << 48 | (offset & 0xFFFF_FFFF_FFFF)
-        }
-        return (segmentBase[seg] &+ offset) & 0xFFFF_FFFF
-    }
-
     /// Checks an access of `size` bytes at `offset` in segment `seg` (0...5) against its cached
     /// limit and attributes (see the file comment); throws #SS(0) for SS, #GP(0) otherwise.
     func checkSegmentLimit(_ seg: Int, offset: UInt64, size: Int) throws(CPUFault) {
@@ -88,5 +72,30 @@ extension CPUState {
     /// branch itself (SDM JMP/CALL/RET: "IF tempEIP is not within code segment limit").
     @inline(__always) func checkCodeLimit(_ target: UInt64) throws(CPUFault) {
         if mode != .long64 && target > UInt64(system.segmentLimit.1) { throw .gp(0) }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == CPUState {
+    /// Linear address of `offset` in segment `seg` for an access of at most 16 bytes, outside
+    /// 64-bit mode: base + offset wrapped at 4 GiB when the access is surely within the limit,
+    /// else a deferred address the slow path checks exactly. The hidden limit and attributes
+    /// are read in place through the CPU pointer (the offsets fold to constants): reading the
+    /// tuples through `withUnsafeBytes` copied them to the stack, which cost every handler that
+    /// forms an address a larger frame and a stack-protector check, in 64-bit mode too.
+    @inline(__always) func segmentedLinear(_ seg: Int, _ offset: UInt64) -> UInt64 {
+        if _fastPath(seg < 6) {
+            let raw = UnsafeRawPointer(self)
+            let limit = raw.load(fromByteOffset: MemoryLayout<CPUState>.offset(of: \CPUState.system.segmentLimit)! &+ seg &* 4,
+                                 as: UInt32.self)
+            let attributes = raw.load(fromByteOffset: MemoryLayout<CPUState>.offset(of: \CPUState.system.segmentAttributes)! &+ seg &* 2,
+                                      as: UInt16.self)
+            // Present, not an expand-down data segment (type bits S|code|E = 1|0|1 is 0x14),
+            // and the last byte of a 16-byte access is within the limit.
+            if _fastPath(offset &+ 15 <= UInt64(limit) && attributes & 0x80 != 0 && attributes & 0x1C != 0x14) {
+                return (pointee.segmentBase[seg] &+ offset) & 0xFFFF_FFFF
+            }
+            return CPUState.deferredTag << 52 | UInt64(seg) << 48 | (offset & 0xFFFF_FFFF_FFFF)
+        }
+        return (pointee.segmentBase[seg] &+ offset) & 0xFFFF_FFFF
     }
 }
