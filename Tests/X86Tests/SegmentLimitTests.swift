@@ -131,4 +131,41 @@ final class SegmentLimitTests: XCTestCase {
         XCTAssertEqual(t.run(), .budgetExhausted)
         XCTAssertEqual(t[Reg.rax], 1)
     }
+
+    /// 32-bit protected mode with a GDT (0x08 flat code, 0x10 data/stack, limit 0xFFF) and
+    /// interrupt gates for every vector to 0x08:0x2000; SS = 0x10.
+    func deliveryCPU(esp: UInt64) -> TestCPU {
+        let t = TestCPU([0x90], mode: .protected32)
+        let s = t.state
+        s.pointee.efer = 0
+        s.pointee.cr0 = 0x11
+        var gdt: [UInt8] = []
+        for d: UInt64 in [0, 0x00CF_9A00_0000_FFFF, 0x0040_9200_0000_0FFF] {
+            for k in 0..<8 { gdt.append(UInt8(truncatingIfNeeded: d >> (8 * UInt64(k)))) }
+        }
+        t.ram.write(gdt, at: 0x500)
+        var idt: [UInt8] = []
+        for _ in 0..<256 { idt += [0x00, 0x20, 0x08, 0x00, 0x00, 0x8E, 0x00, 0x00] }
+        t.ram.write(idt, at: 0x4000)
+        s.pointee.system.gdtBase = 0x500; s.pointee.system.gdtLimit = 23
+        s.pointee.system.idtBase = 0x4000; s.pointee.system.idtLimit = 0x7FF
+        s.pointee.system.segmentAttributes = (0xC93, 0xC9B, 0x493, 0xC93, 0xC93, 0xC93)
+        s.pointee.system.setLimit(Seg.ss, 0xFFF)
+        s.pointee.segmentSelector = (0x10, 0x08, 0x10, 0x10, 0x10, 0x10)
+        t[Reg.rsp] = esp
+        return t
+    }
+
+    func testInterruptFrameMustFitTheStackSegment() {
+        // INT 0x40 at CPL 0: EFLAGS, CS, EIP (12 bytes) go below ESP. With ESP = 0x100 they fit
+        // (SS.limit 0xFFF); with ESP = 8 the frame would start at 0xFFFF_FFFC, past the limit:
+        // #SS, whose own frame does not fit either, then #DF: a triple fault (SDM INT n:
+        // "IF stack limit does not allow push ... THEN #SS").
+        let t = deliveryCPU(esp: 0x100)
+        XCTAssertTrue(t.state.deliverEvent(vector: 0x40, errorCode: nil, source: .software, returnRIP: 0x1001, instructionRIP: 0x1000))
+        XCTAssertEqual(t[Reg.rsp], 0x100 - 12)
+        XCTAssertEqual(t.state.pointee.rip, 0x2000)
+        let u = deliveryCPU(esp: 8)
+        XCTAssertFalse(u.state.deliverEvent(vector: 0x40, errorCode: nil, source: .software, returnRIP: 0x1001, instructionRIP: 0x1000))
+    }
 }

@@ -42,15 +42,20 @@ extension CPUState {
         let fault: CPUFault = seg == Seg.ss ? .ss(0) : .gp(0)
         // A null selector in protected mode leaves the register unusable (not present).
         if attributes & SegmentAttribute.present == 0 && !realMode { throw fault }
+        if !Self.withinLimit(offset: offset, size: size, limit: system.limit(seg), attributes: attributes) { throw fault }
+    }
+
+    /// True when `size` bytes at `offset` lie within a segment of this (byte-scaled) limit
+    /// and hidden attributes: expand-up, or expand-down (data type with E set: offsets above
+    /// the limit, up to 64 KiB or 4 GiB by B).
+    static func withinLimit(offset: UInt64, size: Int, limit: UInt32, attributes: UInt16) -> Bool {
         let last = offset &+ UInt64(size) &- 1
-        let limit = UInt64(system.limit(seg))
+        if last < offset { return false }
         if attributes & 0x1C == 0x14 {
-            // Expand-down data segment: offsets above the limit, up to 64 KiB or 4 GiB by B.
             let upper: UInt64 = attributes & SegmentAttribute.big != 0 ? 0xFFFF_FFFF : 0xFFFF
-            if offset <= limit || last > upper || last < offset { throw fault }
-        } else if last > limit || last < offset {
-            throw fault
+            return offset > UInt64(limit) && last <= upper
         }
+        return last <= UInt64(limit)
     }
 
     /// The slow path's half of the check: a deferred address is checked for `size` bytes and
