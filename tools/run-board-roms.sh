@@ -5,10 +5,10 @@
 # arguments; e.g. the reset guest lets QEMU reboot and runs Orrery with --on-reset reboot).
 # Without a `qemu=` line QEMU runs with -no-reboot. A line `bochs=MODEL` (MODEL may be empty:
 # Bochs's default CPU) also runs the guest on Bochs (tools/run-bochs.sh), a third machine whose
-# output must match too; it is the oracle where QEMU lacks the feature. A line `qemu=skip` leaves
-# QEMU out for a guest whose feature QEMU's TCG does not model (seglimit: QEMU 7.2 checks no
-# segment limit), so Bochs is its only oracle; such a guest must exit with status 1 (board_main
-# returns 0). serial-echo has its own script
+# output must match too; it is the oracle where QEMU lacks the feature (`bochs-time0=SECONDS`:
+# its RTC's start time). A line `qemu=skip` leaves QEMU out for a guest whose feature QEMU's TCG
+# does not model (seglimit: QEMU 7.2 checks no segment limit), so Bochs is its only oracle; such
+# a guest must exit with status 1 (board_main returns 0). serial-echo has its own script
 # (tools/run-serial-echo.sh: input record/replay).
 #   tools/run-board-roms.sh [path/to/orrery]     (default: .build/debug/orrery)
 #   tools/run-board-roms.sh --record NAME        rewrite roms/board/NAME.expected from QEMU
@@ -53,7 +53,8 @@ for src in roms/board/*.c; do
     if [ "$qemu_args" = skip ]; then machines="Orrery"; fi
     if [ -f "roms/board/$name.args" ] && grep -q '^bochs=' "roms/board/$name.args"; then
         machines="$machines and Bochs"; machines=${machines/QEMU and Orrery and/QEMU, Orrery and}
-        if tools/run-bochs.sh "$out/$name.elf" "$out/$name.bochs.out" "$(sed -n 's/^bochs=//p' "roms/board/$name.args")"; then
+        time0=$(sed -n 's/^bochs-time0=//p' "roms/board/$name.args")
+        if BOCHS_TIME0=${time0:-1704067200} tools/run-bochs.sh "$out/$name.elf" "$out/$name.bochs.out" "$(sed -n 's/^bochs=//p' "roms/board/$name.args")"; then
             cmp -s "roms/board/$name.expected" "$out/$name.bochs.out" || { echo "$name: Bochs output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.bochs.out" | head -5; ok=0; }
         else
             ok=0
