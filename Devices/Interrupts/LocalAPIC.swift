@@ -571,6 +571,9 @@ public final class LocalAPIC: BusDevice, RelocatableWindow, Snapshottable {
         guard value >> 32 == 0 else { return false }
         switch offset {
         case Reg.version, Reg.ppr, Reg.ldr, Reg.timerCurrent, Reg.isr..<Reg.irr + 0x80: return false
+        // SELF IPI: bits 31:8 are reserved, and in x2APIC mode a WRMSR that sets reserved bits
+        // #GPs (SDM 11.12.1.2, "x2APIC Register Address Space"; kvm-unit-tests msr checks it).
+        case Reg.selfIPI where value & 0xFFFF_FF00 != 0: return false
         default: return writeRegister(offset, UInt32(truncatingIfNeeded: value))
         }
     }

@@ -263,6 +263,10 @@ final class LocalAPICTests: XCTestCase {
         XCTAssertNil(apic.readMSR(0x809), "no APR in x2APIC mode")
         XCTAssertFalse(apic.writeMSR(0x802, 1), "ID is read-only")
         XCTAssertTrue(apic.writeMSR(0x80F, 0x1FF))                       // SVR: enable
+        for reserved: UInt64 in [0x100, 0xFF00, 0xFF00_0000] {            // SELF IPI bits 31:8
+            XCTAssertFalse(apic.writeMSR(0x83F, reserved | 0x77), "reserved SELF IPI bits are #GP")
+        }
+        XCTAssertNil(apic.pendingVector(), "a refused SELF IPI sends nothing")
         XCTAssertTrue(apic.writeMSR(0x83F, 0x77))                        // SELF IPI
         XCTAssertEqual(apic.pendingVector(), 0x77)
         apic.acknowledge(0x77)
