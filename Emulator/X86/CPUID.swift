@@ -8,8 +8,7 @@
 // Tests/X86Tests/SystemTests.swift). When a family lands, add its bits here with a probe.
 //
 // Not advertised yet, on purpose:
-// - leaf 1 EDX SEP, CLFSH, PSE36...: [3/6] (other parts).
-// - leaf 0x80000001 EDX SYSCALL: [3/6].
+// - leaf 1 EDX CLFSH, PSE36...: not modelled.
 // - leaf 7: BMI1/BMI2/ADX...: VEX encodings are not decoded.
 // - leaf 1 ECX "hypervisor present" (bit 31): the guest sees a plain CPU.
 //
@@ -103,6 +102,12 @@ public struct CPUIDModel: Sendable {
                      meaning: "RDTSC (and CR4.TSD)"),
         CPUIDFeature(name: "CX8", leaf: 1, register: .edx, bit: 8,
                      probe: [0x0F, 0xC7, 0x0D, 0x00, 0x01, 0x00, 0x00], meaning: "CMPXCHG8B"),
+        // The fast system calls: their probes can only be the MSR access that configures them
+        // (the instructions themselves need the MSRs set up and leave the probe's code); their
+        // behaviour is checked by FastSystemCallTests, CPUVendorTests, roms/tests/sysenter and
+        // kvm-unit-tests syscall.
+        CPUIDFeature(name: "SEP", leaf: 1, register: .edx, bit: 11, probe: [0x0F, 0x32],
+                     meaning: "SYSENTER/SYSEXIT and the IA32_SYSENTER_CS/ESP/EIP MSRs (AMD: not in long mode)"),
         // Paging and MSRs (MMU/Paging.swift, MSRs.swift; behaviour tested in PagingTests). The
         // probe can only show that the controlling instruction exists: MOV from CR4, RDMSR.
         CPUIDFeature(name: "PSE", leaf: 1, register: .edx, bit: 3, probe: [0x0F, 0x20, 0xE0],
@@ -175,6 +180,8 @@ public struct CPUIDModel: Sendable {
                      meaning: "CR4.PGE and the G bit (accepted; see MMU/TLB.swift), AMD mirror of leaf 1"),
         CPUIDFeature(name: "PAT (ext)", leaf: 0x8000_0001, register: .edx, bit: 16, probe: [0x0F, 0x32],
                      meaning: "IA32_PAT MSR (stored; memory types have no effect), AMD mirror of leaf 1"),
+        CPUIDFeature(name: "SYSCALL", leaf: 0x8000_0001, register: .edx, bit: 11, probe: [0x0F, 0x32],
+                     meaning: "SYSCALL/SYSRET with EFER.SCE and STAR/LSTAR/CSTAR/SFMASK (Intel: 64-bit mode only)"),
         CPUIDFeature(name: "NX", leaf: 0x8000_0001, register: .edx, bit: 20, probe: [0x0F, 0x32],
                      meaning: "EFER.NXE and the XD bit in PAE/4-level page tables"),
         CPUIDFeature(name: "Page1GB", leaf: 0x8000_0001, register: .edx, bit: 26, probe: [0x0F, 0x20, 0xE0],

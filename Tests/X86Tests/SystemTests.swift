@@ -108,6 +108,7 @@ final class SystemTests: XCTestCase {
     func testCPUIDFeatureBits() {
         let (_, _, c1, d1) = cpuid(1)
         XCTAssertEqual(d1 & (1 << 4 | 1 << 8 | 1 << 15), 1 << 4 | 1 << 8 | 1 << 15, "TSC, CX8, CMOV")
+        XCTAssertEqual(d1 & (1 << 11), 1 << 11, "SEP: SYSENTER/SYSEXIT")
         XCTAssertEqual(d1 & (1 << 3 | 1 << 5 | 1 << 6 | 1 << 12 | 1 << 13 | 1 << 16),
                        1 << 3 | 1 << 5 | 1 << 6 | 1 << 12 | 1 << 13 | 1 << 16, "PSE, MSR, PAE, MTRR, PGE, PAT (paging, MSRs)")
         XCTAssertEqual(c1, 1 << 0 | 1 << 13 | 1 << 17 | 1 << 22 | 1 << 23 | 1 << 9 | 1 << 19 | 1 << 20, "SSE3, CX16, PCID, MOVBE, POPCNT, SSSE3, SSE4.1, SSE4.2")
@@ -116,7 +117,7 @@ final class SystemTests: XCTestCase {
         let (_, _, ce, de) = cpuid(0x8000_0001)
         XCTAssertEqual(de & (1 << 29), 1 << 29, "LM")
         XCTAssertEqual(de & (1 << 27), 1 << 27, "RDTSCP")
-        XCTAssertEqual(de & (1 << 11), 0, "no SYSCALL until [3/6]")
+        XCTAssertEqual(de & (1 << 11), 1 << 11, "SYSCALL/SYSRET")
         XCTAssertEqual(de & (1 << 20 | 1 << 26), 1 << 20 | 1 << 26, "NX, Page1GB (MMU/Paging.swift)")
         XCTAssertEqual(ce & 0x21, 0x21, "LahfSahf, ABM")
     }
