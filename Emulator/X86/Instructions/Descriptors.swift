@@ -45,6 +45,10 @@ public struct SystemRegisters {
     /// One-instruction interrupt shadow after STI (that set IF) and MOV SS / POP SS: no
     /// interrupt (and, for MOV SS, no #DB) is accepted before the next instruction completes.
     public var interruptShadow: Bool = false
+    /// The last instruction was MOV SS / POP SS: #DB traps (single-step, data breakpoints) wait
+    /// until after the next instruction (STI's shadow does not delay them). Cleared by the
+    /// debug dispatcher before each instruction it runs (Execution/Debug.swift).
+    public var stackShadow: Bool = false
     /// Set while an NMI handler runs: a further NMI waits until the next IRET.
     public var nmiBlocked: Bool = false
     /// An NMI is latched and waits for delivery (edge-triggered: one pending at most).
@@ -70,7 +74,7 @@ public struct SystemRegisters {
         for v in [gdtBase, UInt64(gdtLimit), idtBase, UInt64(idtLimit),
                   UInt64(ldtSelector), ldtBase, UInt64(ldtLimit), UInt64(ldtAttributes),
                   UInt64(trSelector), trBase, UInt64(trLimit), UInt64(trAttributes),
-                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0, singleStepAfterReturn ? 1 : 0,
+                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0, singleStepAfterReturn ? 1 : 0, stackShadow ? 1 : 0,
                   star, lstar, cstar, sfmask, sysenterCS, sysenterESP, sysenterEIP] { h.add(v) }
         for s in 0..<6 { h.add(UInt64(limit(s)) | UInt64(attributes(s)) << 32) }
     }
@@ -273,6 +277,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// exactly one more instruction inside the shadow.
     func openStackShadow() {
         pointee.system.interruptShadow = true
+        pointee.system.stackShadow = true
         if pointee.exitBlock == BlockExit.none { pointee.exitBlock = BlockExit.next }
     }
 

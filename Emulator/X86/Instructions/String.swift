@@ -169,6 +169,8 @@ enum StringBodies<T: GuestInt, A: StringAddressSize> {
                 done &+= 1
                 if compares && equal != whileEqual { stoppedByCondition = true; break }
                 if count == 0 || done == StringOps.chunk { break }
+                // A data or I/O breakpoint hit: #DB after this iteration (Execution/Debug.swift).
+                if _slowPath(cpu.pointee.msr.debugHits != 0) { break }
             }
         } catch {
             // Registers describe the iterations completed before the faulting one.
