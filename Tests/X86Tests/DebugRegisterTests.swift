@@ -109,6 +109,20 @@ final class DebugRegisterTests: XCTestCase {
         XCTAssertEqual(m.t[Reg.rdi], 0x5006)
     }
 
+    func testRepWithTFTrapsAfterEveryIteration() {
+        // rep stosb, RCX = 3, TF set: the first #DB comes after one byte, RIP at the REP
+        // instruction (QEMU and Bochs agree: roms/tests/watchpoints.S "R"), no RF in the frame.
+        let m = machine([0xF3, 0xAA], dr7: 0x400)
+        m.state.pointee.rflags = 0x2 | Flag.tf
+        m.t[Reg.rdi] = Self.watched
+        m.t[Reg.rcx] = 3
+        m.t.run(1)
+        XCTAssertEqual(m.state.pointee.rip, Self.dbHandler)
+        XCTAssertEqual(m.frame(3), [0x1000, 0x08, 0x2 | Flag.tf])
+        XCTAssertEqual(m.t[Reg.rcx], 2)
+        XCTAssertEqual(m.state.pointee.msr.debugRegister(6), 0xFFFF_4FF0)
+    }
+
     func testIOBreakpointNeedsCR4DE() {
         // out 0x80, al with DR0 = 0x80, R/W0 = 10 (I/O), LEN0 = 00.
         let m = machine([0xE6, 0x80], dr: [0: 0x80], dr7: 0x0002_0402)

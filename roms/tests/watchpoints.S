@@ -18,6 +18,7 @@
  *  G  I/O breakpoint (R/W 10, CR4.DE = 1) on ports 0xE0-0xE3.
  *  H  DR4/DR5 read as DR6/DR7 with CR4.DE = 0; #UD with CR4.DE = 1.
  *  M  a PUSH onto a watched stack slot traps.
+ *  R  REP STOSB with TF: a single-step trap after every iteration (Bochs agrees).
  * The run ends through isa-debug-exit (port 0xf4). Orrery and QEMU (with -device pc-testdev)
  * print roms/tests/watchpoints.expected. Built by tools/build-test-roms.sh.
  */
@@ -220,6 +221,23 @@ m_after:
     movq $m_after, %rax
     call report
 
+    /* R: REP STOSB of 4 bytes with TF: a single-step trap after every iteration (RIP at the
+     * REP instruction while iterations remain), the last one after the instruction. */
+    call reset
+    movq $r_after, tf_stop
+    cld
+    movq $buf, %rdi
+    movl $4, %ecx
+    pushfq
+    orq $0x100, (%rsp)
+    popfq
+    rep stosb
+r_after:
+    movq $0, tf_stop
+    movq $msg_r, %rsi
+    movq $r_after, %rax
+    call report
+
     movq $msg_done, %rsi
     call puts
     movl $0, %eax
@@ -261,7 +279,8 @@ report_keep:
     movl $8, %ecx
     jmp puthex
 
-/* #DB: count; record DR6, DR7, the saved RIP, RCX and RDI; clear TF in the frame; DR6 = 0. */
+/* #DB: count; record DR6, DR7, the saved RIP, RSI, RCX and RDI; clear TF in the frame (when
+ * tf_stop is set: only at that RIP); DR6 = 0. */
 isr_db:
     movq %rsi, last_rsi
     movq %rcx, last_rcx
@@ -274,7 +293,12 @@ isr_db:
     movq %rax, last_dr7
     movq 8(%rsp), %rax
     movq %rax, last_rip
-    andq $~0x100, 24(%rsp)
+    cmpq $0, tf_stop                 /* TF off at once, or only at tf_stop */
+    je 6f
+    cmpq tf_stop, %rax
+    jne 7f
+6:  andq $~0x100, 24(%rsp)
+7:
     xorl %eax, %eax
     movq %rax, %dr6
     popq %rax
@@ -306,6 +330,7 @@ buf:        .quad 0, 0, 0
 ssvar:      .word KDATA
     .balign 8
 db_count:   .quad 0
+tf_stop:    .quad 0
 ud_count:   .quad 0
 last_dr6:   .quad 0
 last_dr7:   .quad 0
@@ -325,6 +350,7 @@ msg_g1:     .asciz "G io breakpoint:"
 msg_h:      .asciz "H dr4 dr5: "
 msg_ud:     .asciz " with DE #UD: "
 msg_m:      .asciz "M push:"
+msg_r:      .asciz "R rep stosb with TF:"
 msg_n:      .asciz " n="
 msg_rip:    .asciz " rip="
 msg_dr6:    .asciz " dr6="
