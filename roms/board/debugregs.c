@@ -1,6 +1,8 @@
-// roms/board/debugregs.c: the debug-register rules QEMU's TCG does not model, judged by Bochs
-// (and, where noted, by kvm-unit-tests' debug test, which was written against hardware). 32-bit
-// protected mode, paging off (linear = physical). Intel SDM vol. 3 §18.2-18.3, §6.8.3.
+// roms/board/debugregs.c: the debug-register rules QEMU's TCG does not model (it even aborts on
+// "tf+watch"), judged by Bochs with its AMD Ryzen model (debugregs.args: qemu=none, bochs=ryzen).
+// "two" and "movss" also agree with the AMD host CPU (tools/probe-debugregs.c), and kvm-unit-tests'
+// debug test (written against hardware) checks gd, icebp, popf-tf and b-replace the same way.
+// 32-bit protected mode, paging off (linear = physical). Intel SDM vol. 3 §18.2-18.3, §6.8.3.
 // Each line: NAME n=#DB count eip=(saved EIP - expected label) dr6=DR6 the handler read.
 //  unaligned  DR2 = buf+5 with LEN 2 covers buf+4..buf+5: the CPU masks the low address bit.
 //  two        one 8-byte write hits DR0 (8 bytes) and DR3 (1 byte): one #DB, B0 and B3.
@@ -9,6 +11,9 @@
 //  icebp      F1: a #DB trap after it, DR6 left as it was.
 //  movss      MOV SS that reads a watched word: the #DB waits until after the next instruction.
 //  b-replace  an instruction breakpoint on DR2 with DR6.B1 set by software: B1 is cleared.
+// Not here: an instruction breakpoint on the instruction after MOV SS, which AMD (the reference
+// CPU, checked with tools/probe-debugregs.c) takes and Intel and Bochs suppress
+// (roms/tests/debugtrap.S checks it against QEMU, which takes it too).
 //  popf-tf    POPF clearing TF still traps after itself (TF was set as it started).
 //  rf-fault   a #UD frame has EFLAGS.RF set (fault-class exceptions other than #DB).
 #include "board.h"
@@ -17,8 +22,9 @@ volatile u32 db_count, ud_count, last_dr6, last_dr7, last_eip, last_ud_flags, ex
 volatile u32 buf[8] __attribute__((aligned(16)));
 volatile u16 ssword;
 
-// #DB: count, record DR6/DR7/EIP, clear TF in the frame at `expect`, DR6 = 0 (reads back 0xffff0ff0); an
-// instruction breakpoint (B0-B3 with R/W = 00) gets RF so the instruction then runs.
+// #DB: count, record DR6/DR7/EIP, clear TF in the frame at `expect`, DR6 = 0 (reads back
+// 0xffff0ff0); a breakpoint hit (B0-B3) gets RF so an instruction breakpoint lets its
+// instruction run (RF has no effect on data breakpoints).
 __asm__(".globl db_entry\n"
         "db_entry:\n"
         "  pushl %eax\n"
@@ -35,7 +41,7 @@ __asm__(".globl db_entry\n"
         "  jb 3f\n"
         "2: andl $~0x100, 12(%esp)\n"
         "3:\n"
-        "  testl $0x4, last_dr6\n"
+        "  testl $0xF, last_dr6\n"
         "  jz 1f\n"
         "  orl $0x10000, 12(%esp)\n"
         "1: xorl %eax, %eax\n"

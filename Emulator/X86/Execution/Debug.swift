@@ -39,7 +39,11 @@
 //   that matched (the CPU clears the others); BS (bit 14) is set for a single step; every other
 //   bit is sticky (BD, BS stay set until software clears them).
 // On AMD (the reference CPU) an instruction breakpoint on the instruction after MOV SS is not
-// suppressed (Intel suppresses it); kvm-unit-tests' emulator test expects exactly this split.
+// suppressed (Intel and Bochs suppress it); kvm-unit-tests' emulator test expects exactly this
+// split. Oracles: QEMU (roms/tests/debugtrap.S, watchpoints.S), Bochs's Ryzen model where QEMU is
+// wrong (roms/board/debugregs.c), the AMD host itself through ptrace (tools/probe-debugregs.c:
+// MOV SS delay, several breakpoints in one #DB, REP, the MOV SS code breakpoint) and
+// kvm-unit-tests' debug test.
 //
 // Cost: the dispatcher takes this path only while TF, RF or a DR7 enable bit is set: it then
 // runs one instruction per block so each instruction can be checked (a slower mode, as on
