@@ -5,9 +5,10 @@
 # arguments; e.g. the reset guest lets QEMU reboot and runs Orrery with --on-reset reboot).
 # Without a `qemu=` line QEMU runs with -no-reboot. A line `bochs=MODEL` (MODEL may be empty:
 # Bochs's default CPU) also runs the guest on Bochs (tools/run-bochs.sh), a third machine whose
-# output must match too; it is the oracle where QEMU lacks the feature. The line `qemu=none` skips
-# QEMU (for a guest whose features QEMU's TCG lacks or gets wrong: Bochs is then the oracle and the
-# .expected file is Bochs's output). serial-echo has its own script
+# output must match too; it is the oracle where QEMU lacks the feature (`bochs-time0=SECONDS`:
+# its RTC's start time). The line `qemu=none` skips QEMU (for a guest whose features QEMU's TCG
+# lacks or gets wrong: Bochs is then the oracle and the .expected file is Bochs's output).
+# serial-echo has its own script
 # (tools/run-serial-echo.sh: input record/replay).
 #   tools/run-board-roms.sh [path/to/orrery]     (default: .build/debug/orrery)
 #   tools/run-board-roms.sh --record NAME        rewrite roms/board/NAME.expected from QEMU
@@ -52,7 +53,8 @@ for src in roms/board/*.c; do
     [ "$qemu_status" = skipped ] && machines="Orrery"
     if [ -f "roms/board/$name.args" ] && grep -q '^bochs=' "roms/board/$name.args"; then
         if [ "$qemu_status" = skipped ]; then machines="Orrery and Bochs"; else machines="QEMU, Orrery and Bochs"; fi
-        if tools/run-bochs.sh "$out/$name.elf" "$out/$name.bochs.out" "$(sed -n 's/^bochs=//p' "roms/board/$name.args")"; then
+        time0=$(sed -n 's/^bochs-time0=//p' "roms/board/$name.args")
+        if BOCHS_TIME0=${time0:-1704067200} tools/run-bochs.sh "$out/$name.elf" "$out/$name.bochs.out" "$(sed -n 's/^bochs=//p' "roms/board/$name.args")"; then
             cmp -s "roms/board/$name.expected" "$out/$name.bochs.out" || { echo "$name: Bochs output differs from roms/board/$name.expected"; diff "roms/board/$name.expected" "$out/$name.bochs.out" | head -5; ok=0; }
         else
             ok=0

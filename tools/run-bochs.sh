@@ -53,7 +53,8 @@ truncate -s $((cylinders * 1008 * 512)) "$work/disk.img"
 
 # Debian's Bochs has no nogui display: the rfb display (a VNC server nobody connects to;
 # timeout=0: don't wait for a client) stands in, and its internal debugger is told to continue.
-# The tick counter's clock is virtual (sync=none), so the run is deterministic.
+# The clock is virtual (sync=none), so the run is deterministic; the RTC starts at BOCHS_TIME0
+# (Unix seconds, read as UTC; default 2024-01-01 00:00:00, Orrery's default --rtc-epoch).
 cpu_model=""
 [ -n "$model" ] && cpu_model="cpu: model=$model"
 cat > "$work/bochsrc.txt" <<EOF
@@ -67,14 +68,15 @@ speaker: enabled=0
 sound: driver=dummy
 ata0-master: type=disk, path=$work/disk.img, mode=flat, cylinders=$cylinders, heads=16, spt=63
 boot: disk
-clock: sync=none, time0=1
+clock: sync=none, time0=${BOCHS_TIME0:-1704067200}
 port_e9_hack: enabled=1
 log: $work/bochs.log
 panic: action=fatal
 EOF
 printf 'c\nquit\n' > "$work/debugger.txt"
+rm -f "$work/disk.img.lock"     # left behind by a Bochs that was killed (timeout): it would refuse the disk
 set +e
-timeout "${BOCHS_TIMEOUT:-120}" bochs -q -f "$work/bochsrc.txt" -rc "$work/debugger.txt" \
+TZ=UTC timeout "${BOCHS_TIMEOUT:-120}" bochs -q -f "$work/bochsrc.txt" -rc "$work/debugger.txt" \
     > "$work/stdout.txt" 2> "$work/stderr.txt" < /dev/null
 status=$?
 set -e

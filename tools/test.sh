@@ -7,7 +7,8 @@
 #      200,000 fixed-seed cases against the host CPU, 0 mismatches required
 #   3. the threaded handlers really tail-jump in release (tools/check-tailcalls.sh)
 #   4. test guests and device probes on QEMU and on Orrery with the same output (roms/tests,
-#      roms/devices, roms/acpi, roms/board; the serial input recorded and replayed)
+#      roms/devices, roms/acpi, roms/board; the serial input recorded and replayed; roms/grub:
+#      the Multiboot guests against GRUB 2 on QEMU)
 #   5. Debian's Linux kernel booted on QEMU and Orrery to a user-space floating-point check
 #      (tools/test-linux-boot.sh)
 #   6. the benchmark guest in release, each workload's checksum compared with the host CPU
@@ -30,7 +31,11 @@ bash tools/run-pcprobe.sh .build/release/orrery
 bash tools/run-acpi-poweroff.sh .build/release/orrery
 bash tools/run-portprobe-qemu.sh
 bash tools/run-board-roms.sh .build/release/orrery
+# x2APIC and TSC-deadline guests: Bochs 2.7 is the oracle (QEMU's TCG has neither).
+bash tools/run-apic-roms.sh .build/release/orrery
 bash tools/run-serial-echo.sh .build/release/orrery
+# Multiboot v1 (ELF32, ELF64) and Multiboot2 (ELF, address tag) guests: GRUB 2 on QEMU vs Orrery.
+bash tools/run-grub-guests.sh .build/release/orrery
 # The Orrery kernel on the Orrery machine vs QEMU (selftest lines must be identical so far).
 bash tools/test-kernel-orrery.sh .build/release/orrery
 # Debian's Linux kernel on Orrery: to user space (static musl and glibc programs whose floating-

@@ -5,6 +5,8 @@
 // status register and the timer (one-shot, periodic, TSC-deadline) in virtual time.
 //
 // Wiring (done by the board, never by this file):
+// - the board maps the xAPIC page as the MMIO bus's relocatable window: `windowBase` is the base
+//   address from IA32_APIC_BASE (SDM 11.4.4), nil while the APIC is disabled or in x2APIC mode;
 // - the CPU asks `pendingVector()` and calls `acknowledge(_:)` (the X86 `InterruptSource` shape;
 //   the board declares the conformance, since Devices does not depend on X86);
 // - `onNMI` raises NMI on the CPU; `onEOI` broadcasts EOIs of level-triggered vectors to the IOAPIC;
@@ -49,7 +51,7 @@ public struct APICMessage: Equatable, Sendable {
     }
 }
 
-public final class LocalAPIC: BusDevice, Snapshottable {
+public final class LocalAPIC: BusDevice, RelocatableWindow, Snapshottable {
     /// Register offsets in the xAPIC page (SDM table 11-1); the x2APIC MSR is 0x800 + offset >> 4.
     public enum Reg {
         public static let id = 0x020, version = 0x030, tpr = 0x080, apr = 0x090, ppr = 0x0A0
@@ -108,6 +110,10 @@ public final class LocalAPIC: BusDevice, Snapshottable {
     /// IA32_APIC_BASE bit 11 (global enable) and bit 10 (x2APIC mode).
     public private(set) var hardwareEnabled = true
     public private(set) var x2APICMode = false
+    /// IA32_APIC_BASE bits 51:12: where the xAPIC page is decoded (0xFEE00000 at power-on).
+    /// Clearing EN resets the registers but keeps the MSR, so `reset()` keeps this too.
+    public private(set) var baseAddress: UInt64 = LocalAPIC.defaultBase
+    public static let defaultBase: UInt64 = 0xFEE0_0000
     /// LINT0/LINT1 pin levels.
     public private(set) var lintLevel = [false, false]
     /// An ExtINT message arrived from the IOAPIC and waits for the 8259's INTA.
@@ -510,6 +516,12 @@ public final class LocalAPIC: BusDevice, Snapshottable {
 
     // MARK: xAPIC MMIO (the 4 KiB page; registers are 32 bits wide, 16-byte aligned)
 
+    /// The page's address for the MMIO bus: the CPU's accesses to [base, base + 4 KiB) reach the
+    /// APIC, before any other device there (SDM 11.4.1: the APIC page takes priority). Not
+    /// decoded while globally disabled or in x2APIC mode (SDM 11.12.1: in x2APIC mode the MMIO
+    /// interface is gone; the addresses reach the rest of the system).
+    public var windowBase: UInt64? { hardwareEnabled && !x2APICMode ? baseAddress : nil }
+
     /// With the APIC globally disabled or in x2APIC mode the page is not decoded: all ones
     /// (kvm-unit-tests' apic_disable checks this).
     public func read(offset: UInt64, size: Int) -> UInt64 {
@@ -563,10 +575,11 @@ public final class LocalAPIC: BusDevice, Snapshottable {
         }
     }
 
-    /// Called after a write to IA32_APIC_BASE: bit 11 global enable, bit 10 x2APIC mode.
+    /// Called after a write to IA32_APIC_BASE: bit 11 global enable, bit 10 x2APIC mode, bits
+    /// 51:12 the page's base (SDM 11.4.4; the CPU has checked reserved bits above MAXPHYADDR).
     /// Clearing the global enable resets the APIC to its power-on state (SDM 11.4.3).
-    /// The base address is not relocatable here: the board maps the page at 0xFEE00000.
     public func apicBaseWritten(_ value: UInt64) {
+        baseAddress = value & 0x000F_FFFF_FFFF_F000
         let enable = value & (1 << 11) != 0
         if hardwareEnabled && !enable { reset() }
         hardwareEnabled = enable
@@ -576,18 +589,19 @@ public final class LocalAPIC: BusDevice, Snapshottable {
     // MARK: Snapshottable (the timer's deadline is saved by the EventQueue)
 
     public func save(to w: StateWriter) {
-        w.section("LAPC", version: 1) {
+        w.section("LAPC", version: 2) {
             w.u32(apicID); w.u32(tpr); w.u32(ldr); w.u32(dfr); w.u32(svr)
             for a in [isr, tmr, irr, lvt] { for v in a { w.u32(v) } }
             w.u32(esr); w.u32(esrPending); w.u32(icrLow); w.u32(icrHigh)
             w.u32(timerInitialCount); w.u32(timerDivide); w.u64(timerStart); w.u64(tscDeadline)
             w.bool(hardwareEnabled); w.bool(x2APICMode)
             w.bool(lintLevel[0]); w.bool(lintLevel[1]); w.bool(extINTRequested); w.bool(timerRunning)
+            w.u64(baseAddress)                                       // version 2
         }
     }
 
     public func restore(from r: StateReader) throws(SnapshotError) {
-        try r.section("LAPC", maxVersion: 1) { _ throws(SnapshotError) in
+        try r.section("LAPC", maxVersion: 2) { version throws(SnapshotError) in
             apicID = try r.u32(); tpr = try r.u32(); ldr = try r.u32(); dfr = try r.u32(); svr = try r.u32()
             for i in 0..<8 { isr[i] = try r.u32() }
             for i in 0..<8 { tmr[i] = try r.u32() }
@@ -599,6 +613,8 @@ public final class LocalAPIC: BusDevice, Snapshottable {
             hardwareEnabled = try r.bool(); x2APICMode = try r.bool()
             lintLevel[0] = try r.bool(); lintLevel[1] = try r.bool(); extINTRequested = try r.bool()
             timerRunning = try r.bool()
+            baseAddress = Self.defaultBase
+            if version >= 2 { baseAddress = try r.u64() & 0x000F_FFFF_FFFF_F000 }
         }
     }
 }

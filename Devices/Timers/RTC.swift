@@ -51,6 +51,38 @@ public final class RTC: Snapshottable {
         timer = events.makeTimer(name: "RTC") { [weak self] due in self?.fire(at: due) }
     }
 
+    /// Sets the wall-clock time at virtual time 0 (the `--rtc-epoch` option); called before the
+    /// machine runs, so the time then advances with virtual time as always.
+    public func setEpoch(_ epoch: Int64) {
+        baseEpoch = min(max(epoch, -(Int64(1) << 55)), Int64(1) << 55)
+        baseTime = 0
+        halted = false
+    }
+
+    /// Parses a UTC time given as Unix seconds ("1704067200") or as a date
+    /// "YYYY-MM-DD[THH:MM[:SS]]" (years 1-9999); nil when it is neither.
+    public static func parseEpoch(_ text: String) -> Int64? {
+        if let n = Int64(text), n > -(Int64(1) << 55), n < Int64(1) << 55 { return n }
+        let digitsOK = text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "T" || $0 == ":") }
+        guard digitsOK else { return nil }
+        let halves = text.split(separator: "T", omittingEmptySubsequences: false)
+        guard halves.count <= 2 else { return nil }
+        let date = halves[0].split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
+        let time = halves.count == 2 ? halves[1].split(separator: ":", omittingEmptySubsequences: false).map { Int64($0) } : []
+        guard date.count == 3, halves.count == 1 || (2...3).contains(time.count),
+              let y = date[0], let mo = date[1], let d = date[2],
+              (1...9999).contains(y), (1...12).contains(mo), d >= 1, d <= daysInMonth(year: y, month: mo) else { return nil }
+        var hms: [Int64] = [0, 0, 0]
+        for (k, v) in time.enumerated() { guard let v else { return nil }; hms[k] = v }
+        guard (0...23).contains(hms[0]), (0...59).contains(hms[1]), (0...59).contains(hms[2]) else { return nil }
+        return unix(Fields(year: y, month: mo, day: d, hour: hms[0], minute: hms[1], second: hms[2], weekday: 0))
+    }
+
+    static func daysInMonth(year y: Int64, month m: Int64) -> Int64 {
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(m - 1)]
+    }
+
     /// Fills the memory-size bytes firmware and kernels read (QEMU's layout): 0x15-0x16 base
     /// memory in KiB, 0x17-0x18 and 0x30-0x31 KiB above 1 MiB (max 65535), 0x34-0x35 64 KiB
     /// units above 16 MiB below 4 GiB, 0x5B-0x5D 64 KiB units above 4 GiB.

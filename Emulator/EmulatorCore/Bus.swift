@@ -19,6 +19,13 @@ public enum BusError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// A device that decides its own address: the bus asks it on every access (the local APIC's page
+/// follows IA32_APIC_BASE, SDM vol. 3A 11.4.4). nil: not decoded now (the APIC is disabled or in
+/// x2APIC mode), so the address reaches the fixed mappings.
+public protocol RelocatableWindow: AnyObject {
+    var windowBase: UInt64? { get }
+}
+
 public final class IOBus {
     struct Mapping { let start: UInt64; let length: UInt64; let name: String; let device: any BusDevice }
     /// Sorted by start; lookups are a binary search (no hash order can matter).
@@ -27,6 +34,21 @@ public final class IOBus {
     public var unmappedValue: UInt64 = ~0
 
     public init() {}
+
+    /// A relocatable window of `length` bytes, looked at before the fixed mappings (on a CPU the
+    /// local APIC page takes priority over whatever else the address would reach). One per bus.
+    private var window: (place: any RelocatableWindow, length: UInt64, device: any BusDevice)?
+
+    public func mapRelocatable(_ device: any BusDevice, placedBy place: any RelocatableWindow, length: UInt64) {
+        window = (place, length, device)
+    }
+
+    /// The window's offset for `address`, if the window decodes it now.
+    @inline(__always)
+    private func windowOffset(_ address: UInt64) -> UInt64? {
+        guard let w = window, let base = w.place.windowBase, address &- base < w.length else { return nil }
+        return address &- base
+    }
 
     public func map(_ device: any BusDevice, at start: UInt64, length: UInt64, name: String) throws(BusError) {
         guard length > 0 else { throw .emptyRange(name: name) }
@@ -48,6 +70,7 @@ public final class IOBus {
     }
 
     public func read(_ address: UInt64, size: Int) -> UInt64 {
+        if let o = windowOffset(address), let w = window { return w.device.read(offset: o, size: size) }
         guard let m = find(address) else {
             return size >= 8 ? unmappedValue : unmappedValue & ((1 << UInt64(size * 8)) - 1)
         }
@@ -55,6 +78,7 @@ public final class IOBus {
     }
 
     public func write(_ address: UInt64, size: Int, value: UInt64) {
+        if let o = windowOffset(address), let w = window { return w.device.write(offset: o, size: size, value: value) }
         guard let m = find(address) else { return }
         m.device.write(offset: address - m.start, size: size, value: value)
     }

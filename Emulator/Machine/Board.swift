@@ -11,7 +11,11 @@ extension LocalAPIC: InterruptSource {}
 public struct BoardConfiguration: Equatable {
     public var memorySize: UInt64
     public var acpi = ACPIConfiguration()
+    /// The RTC's wall-clock time at virtual time 0, in Unix seconds (`orrery run --rtc-epoch`).
+    public var rtcEpoch: Int64 = RTC.defaultEpoch
     public init(memorySize: UInt64) { self.memorySize = memorySize }
+    /// A UTC time as `--rtc-epoch` takes it (RTC.parseEpoch): Unix seconds, or YYYY-MM-DD[THH:MM[:SS]].
+    public static func parseRTCEpoch(_ text: String) -> Int64? { RTC.parseEpoch(text) }
 }
 
 public enum BoardError: Error, Equatable, CustomStringConvertible {
@@ -44,6 +48,7 @@ extension Machine {
         ram.write(tables.image, at: tables.base)
         acpiTables = tables
         try wireLegacyDevices()
+        devices?.rtc.setEpoch(config.rtcEpoch)
         capturePowerOnState()
     }
 
@@ -155,7 +160,10 @@ public final class PCDevices {
         try mmio.map(ecam, at: GuestMemoryMap.ecamBase, length: ecam.length, name: "pci-ecam")
         try mmio.map(ioapic, at: GuestMemoryMap.ioAPICBase, length: 0x1000, name: "ioapic")
         try mmio.map(TimedPort(hpet, m), at: GuestMemoryMap.hpetBase, length: 0x400, name: "hpet")
-        try mmio.map(TimedPort(lapic, m), at: GuestMemoryMap.localAPICBase, length: 0x1000, name: "lapic")
+        // The local APIC page sits where IA32_APIC_BASE puts it (0xFEE00000 at power-on; the APIC
+        // decides: `windowBase`), ahead of the fixed mappings. Only the CPU path that misses RAM
+        // reaches the bus, so a base inside RAM is not decoded (no PC firmware or OS puts it there).
+        mmio.mapRelocatable(TimedPort(lapic, m), placedBy: lapic, length: 0x1000)
         try mmio.map(testdev.iomem, at: 0xFF00_0000, length: 0x1_0000, name: "pc-testdev-iomem")
     }
 

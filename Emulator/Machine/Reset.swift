@@ -27,6 +27,7 @@ struct BootRequest {
     var initrd: [UInt8]?
     var initrdName: String
     var forced: BootProtocol?
+    var modules: [BootModule] = []
 }
 
 extension Machine {
@@ -72,7 +73,7 @@ extension Machine {
         guard let b = bootRequest else { return .guestReset }
         do {
             try boot(kernel: b.kernel, commandLine: b.commandLine, initrd: b.initrd,
-                     initrdName: b.initrdName, protocol: b.forced)
+                     initrdName: b.initrdName, modules: b.modules, protocol: b.forced)
         } catch {
             return .guestReset
         }

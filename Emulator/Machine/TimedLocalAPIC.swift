@@ -24,7 +24,14 @@ final class TimedLocalAPIC: LocalAPICPort {
     }
     func readTSCDeadline() -> UInt64 { apic.readTSCDeadline() }
     func writeTSCDeadline(_ value: UInt64, currentTSC: UInt64) {
-        apic.writeTSCDeadline(value, currentTSC: currentTSC)
+        // `currentTSC` is the exact TSC at the WRMSR (RDTSC counts the instructions before it in
+        // its block), but the APIC measures from `clock.now`, which reads `instructionsRetired`:
+        // the count at the start of the block. Hand it the TSC of that same instant (TSC =
+        // instructions + tscOffset at 1 tick per instruction), or the interrupt would come as
+        // many instructions early as the WRMSR is deep in its block: before the deadline.
+        let cpu = machine.cpu.state.pointee
+        let tscAtClock = cpu.instructionsRetired &+ cpu.tscOffset
+        apic.writeTSCDeadline(value, currentTSC: currentTSC >= tscAtClock ? tscAtClock : currentTSC)
         machine.deviceAccessed()
     }
 }

@@ -27,6 +27,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Initial RAM disk: the Linux initrd, or the first Multiboot module.")
     var initrd: String?
 
+    @Option(name: .long, help: "A Multiboot module after --initrd's: 'FILE' or 'FILE STRING' (the module's string is the text after the first space, as GRUB's module/module2 gives it). Repeatable.")
+    var module: [String] = []
+
     @Option(name: .long, help: "Kernel command line.")
     var append: String = ""
 
@@ -62,6 +65,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .long, help: "What a triple fault does: stop (status 10) or reset (then as --on-reset reboot).")
     var onTripleFault: String = "stop"
+
+    @Option(name: .long, help: "The RTC's date and time (UTC) when the machine starts: YYYY-MM-DD[THH:MM[:SS]] or Unix seconds. It advances with virtual time, never the host's clock. (default: 2024-01-01T00:00:00)")
+    var rtcEpoch: String?
 
     /// Parses --memory with a reason for each way it can be wrong.
     static func memorySize(_ text: String) -> Result<UInt64, CLIError> {
@@ -102,6 +108,14 @@ struct RunCommand: ParsableCommand {
         guard let tripleFaultPolicy = TripleFaultPolicy(rawValue: onTripleFault) else {
             printError("bad --on-triple-fault '\(onTripleFault)': expected stop or reset"); throw ExitCode(hostErrorStatus)
         }
+        var rtcStart: Int64? = nil
+        if let text = rtcEpoch {
+            guard let t = BoardConfiguration.parseRTCEpoch(text) else {
+                printError("bad --rtc-epoch '\(text)': expected a UTC date YYYY-MM-DD[THH:MM[:SS]] (years 1-9999) or Unix seconds")
+                throw ExitCode(hostErrorStatus)
+            }
+            rtcStart = t
+        }
         guard ["auto", "stdin", "none"].contains(serialInput) else {
             printError("bad --serial-input '\(serialInput)': expected auto, stdin or none"); throw ExitCode(hostErrorStatus)
         }
@@ -121,12 +135,19 @@ struct RunCommand: ParsableCommand {
         let machine: Machine
         let booted: BootResult
         do {
-            machine = try Machine(board: BoardConfiguration(memorySize: size))
+            var config = BoardConfiguration(memorySize: size)
+            if let t = rtcStart { config.rtcEpoch = t }
+            machine = try Machine(board: config)
             let image = try readFile(kernel)
             let rd = try initrd.map { try readFile($0) }
+            // --module 'FILE STRING': the file name ends at the first space.
+            let modules = try module.map { spec in
+                let path = String(spec.prefix { $0 != " " })
+                return BootModule(data: try readFile(path), string: String(spec.dropFirst(path.count + 1)))
+            }
             booted = try machine.boot(kernel: image, commandLine: append, initrd: rd,
                                       initrdName: initrd.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "initrd",
-                                      protocol: forced)
+                                      modules: modules, protocol: forced)
             if booted.protocolName.hasPrefix("ELF64") { machine.cpu.state.pointee.regs[Reg.rdi] = rdi }
         } catch {
             printError("\(error)"); throw ExitCode(hostErrorStatus)

@@ -79,6 +79,28 @@ final class RTCTests: XCTestCase {
         }
     }
 
+    /// `--rtc-epoch` text: dates checked against Foundation's ISO 8601 parser (the oracle), and
+    /// every malformed form refused rather than misread.
+    func testParseEpochAgreesWithFoundationAndRefusesBadInput() {
+        let iso = ISO8601DateFormatter()
+        iso.timeZone = TimeZone(identifier: "UTC")!
+        for text in ["1970-01-01T00:00:00", "2000-02-29T12:34:56", "2001-02-03T04:05:06",
+                     "1601-01-01T00:00:00", "9999-12-31T23:59:59", "2024-12-31T23:59:59"] {
+            let expected = iso.date(from: text + "Z").map { Int64($0.timeIntervalSince1970) }
+            XCTAssertNotNil(expected, text)
+            XCTAssertEqual(RTC.parseEpoch(text), expected, text)
+        }
+        XCTAssertEqual(RTC.parseEpoch("2001-02-03"), RTC.parseEpoch("2001-02-03T00:00:00"))
+        XCTAssertEqual(RTC.parseEpoch("2001-02-03T04:05"), RTC.parseEpoch("2001-02-03T04:05:00"))
+        XCTAssertEqual(RTC.parseEpoch("981173106"), 981_173_106)
+        XCTAssertEqual(RTC.parseEpoch("-1"), -1)
+        for bad in ["", "2001-02-30", "2023-02-29", "2001-13-01", "2001-00-10", "0-01-01", "2001-1", "2001-02-03T24:00",
+                    "2001-02-03T04:60", "2001-02-03T04:05:06:07", "2001-02-03T", "2001-02-03 04:05", "abc",
+                    "99999999999999999999", "2001-02-03T04:05:-1", "--", "T", "2001-02-03TT04:05"] {
+            XCTAssertNil(RTC.parseEpoch(bad), bad)
+        }
+    }
+
     func testUpdateInProgressWindow() {
         run(to: 500_000_000)
         XCTAssertEqual(reg(0x0A) & 0x80, 0)

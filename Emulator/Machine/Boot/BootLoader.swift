@@ -21,15 +21,20 @@ public enum BootProtocol: String, Equatable {
 
 extension Machine {
     /// Loads `kernel` by the protocol its format names (or by `protocol`, when given) and puts
-    /// the CPU at its entry. Multiboot modules: `initrd` (string: `initrdName`); Linux: the initrd.
+    /// the CPU at its entry. Multiboot modules: `initrd` (string: `initrdName`), then `modules`
+    /// in order; Linux: the initrd (extra modules are an error: Linux takes one initrd).
     @discardableResult
     public func boot(kernel: [UInt8], commandLine: String = "", initrd: [UInt8]? = nil,
-                     initrdName: String = "initrd", protocol forced: BootProtocol? = nil) throws(BootError) -> BootResult {
+                     initrdName: String = "initrd", modules extraModules: [BootModule] = [],
+                     protocol forced: BootProtocol? = nil) throws(BootError) -> BootResult {
         guard let kind = forced ?? BootProtocol.detect(kernel) else { throw .unrecognizedImage }
+        if !extraModules.isEmpty && (kind == .linux || kind == .elf64) {
+            throw .unsupported("modules are for Multiboot kernels (this image boots as \(kind.rawValue))")
+        }
         // Kept for a reboot (Reset.swift), which loads the same kernel the same way.
         bootRequest = BootRequest(kernel: kernel, commandLine: commandLine, initrd: initrd,
-                                  initrdName: initrdName, forced: forced)
-        let modules = initrd.map { [BootModule(data: $0, string: initrdName)] } ?? []
+                                  initrdName: initrdName, forced: forced, modules: extraModules)
+        let modules = (initrd.map { [BootModule(data: $0, string: initrdName)] } ?? []) + extraModules
         let result: BootResult
         switch kind {
         case .linux:

@@ -2,6 +2,9 @@
 // Multiboot loaders: every PT_LOAD segment goes to its p_paddr, the rest of p_memsz is zeroed.
 // The entry point is translated from virtual to physical when it falls inside a segment whose
 // p_vaddr differs from its p_paddr (a higher-half kernel linked with AT()), as GRUB does.
+// The section header table goes to the kernel too (Multiboot v1 info flag 5, Multiboot2 tag 9):
+// sections with sh_addr 0 (not loaded by a segment: .symtab, .strtab, .shstrtab...) are copied
+// to RAM after the image and their sh_addr set to where they went, as GRUB does.
 
 import EmulatorCore
 
@@ -9,10 +12,20 @@ struct ELFSegment: Equatable {
     var paddr: UInt64, vaddr: UInt64, fileOffset: UInt64, fileSize: UInt64, memSize: UInt64
 }
 
+/// The section header table as the kernel receives it (sh_addr of unloaded sections filled in).
+struct ELFSectionTable {
+    var count: UInt32, entrySize: UInt32, stringTableIndex: UInt32
+    var headers: [UInt8]
+    /// [start, end) of the RAM the unloaded sections were copied to (empty when none).
+    var placed: Range<UInt64>
+}
+
 struct ELFImage {
     var is64: Bool
     var entry: UInt64
     var segments: [ELFSegment]
+    /// e_shoff, e_shentsize, e_shnum, e_shstrndx.
+    var sectionHeaderOffset: UInt64 = 0, sectionHeaderSize = 0, sectionCount = 0, sectionNamesIndex = 0
 
     static func isELF(_ f: [UInt8]) -> Bool {
         f.count >= 4 && f[0] == 0x7F && f[1] == 0x45 && f[2] == 0x4C && f[3] == 0x46
@@ -61,7 +74,14 @@ struct ELFImage {
             if s.memSize > 0 { segs.append(s) }
         }
         guard !segs.isEmpty else { throw .badImage("no loadable segments") }
-        return ELFImage(is64: is64, entry: entry, segments: segs)
+        var image = ELFImage(is64: is64, entry: entry, segments: segs)
+        let shoff = is64 ? f.u64(40) : f.u32(32).map(UInt64.init)
+        let sh = is64 ? 58 : 46     // e_shentsize, e_shnum, e_shstrndx follow each other
+        if let shoff, let size = f.u16(sh), let num = f.u16(sh + 2), let names = f.u16(sh + 4) {
+            image.sectionHeaderOffset = shoff; image.sectionHeaderSize = Int(size)
+            image.sectionCount = Int(num); image.sectionNamesIndex = Int(names)
+        }
+        return image
     }
 
     /// The entry as a physical address.
@@ -70,6 +90,48 @@ struct ELFImage {
             return s.paddr &+ (entry - s.vaddr)
         }
         return entry
+    }
+
+    /// The section header table, with every section that has sh_addr 0 and a size copied to RAM
+    /// from `next` on (each at its sh_addralign) and its sh_addr set there. nil when the file has
+    /// no section headers (e_shnum 0).
+    func placeSections(_ file: [UInt8], from next: UInt64, into ram: PhysicalMemory,
+                       map: GuestMemoryMap) throws(BootError) -> ELFSectionTable? {
+        guard sectionCount > 0 else { return nil }
+        let entry = sectionHeaderSize
+        guard entry >= (is64 ? 64 : 40) else { throw .badImage("ELF section header size \(entry) too small") }
+        guard var headers = ImageBytes(file).slice(sectionHeaderOffset, UInt64(sectionCount * entry)).map(Array.init) else {
+            throw .badImage("ELF section header table lies outside the file")
+        }
+        let h = ImageBytes(headers)
+        var top = next, start = next
+        for i in 0..<sectionCount {
+            let o = i * entry
+            // Elf32_Shdr: type 4, addr 12, offset 16, size 20, addralign 32;
+            // Elf64_Shdr: type 4, addr 16, offset 24, size 32, addralign 48.
+            let type = h.u32(o + 4) ?? 0
+            let addr = (is64 ? h.u64(o + 16) : h.u32(o + 12).map(UInt64.init)) ?? 0
+            let offset = (is64 ? h.u64(o + 24) : h.u32(o + 16).map(UInt64.init)) ?? 0
+            let size = (is64 ? h.u64(o + 32) : h.u32(o + 20).map(UInt64.init)) ?? 0
+            let align = (is64 ? h.u64(o + 48) : h.u32(o + 32).map(UInt64.init)) ?? 0
+            guard addr == 0, size > 0 else { continue }          // loaded by a segment, or empty
+            guard align <= 1 << 21, align & (align &- 1) == 0 else { throw .badImage("ELF section \(i): alignment \(align)") }
+            let at = align > 1 ? (top + align - 1) & ~(align - 1) : top
+            guard at + size <= 1 << 32 else { throw .doesNotFit(what: "ELF section \(i) below 4 GiB", start: at, length: size) }
+            try checkLoadRange(at, size, map: map, what: "ELF section \(i)")
+            if type == 8 {                                         // SHT_NOBITS: no file bytes
+                ram.write([UInt8](repeating: 0, count: Int(size)), at: at)
+            } else {
+                guard let bytes = ImageBytes(file).slice(offset, size) else { throw .badImage("ELF section \(i) lies outside the file") }
+                ram.write(Array(bytes), at: at)
+            }
+            if start == next { start = at }
+            for b in 0..<(is64 ? 8 : 4) { headers[o + (is64 ? 16 : 12) + b] = UInt8(truncatingIfNeeded: at >> UInt64(8 * b)) }
+            top = at + size
+        }
+        return ELFSectionTable(count: UInt32(sectionCount), entrySize: UInt32(entry),
+                               stringTableIndex: UInt32(sectionNamesIndex), headers: headers,
+                               placed: top > next ? start..<top : next..<next)
     }
 
     /// Copies every segment to its physical address; each must lie in usable RAM above the loader area.

@@ -6,8 +6,10 @@
 //    "a.out kludge"), so the image is loaded from them instead of from its ELF headers.
 //  - load: a.out kludge (header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr) or ELF32/
 //    ELF64 program headers; modules page-aligned after the kernel.
-//  - info structure (flags: mem 0, cmdline 2, mods 3, mmap 6, boot loader name 9) and entry in
-//    32-bit protected mode with EAX = 0x2BADB002, EBX = info, paging and interrupts off.
+//  - info structure (flags: mem 0, cmdline 2, mods 3, ELF section headers 5 (ELF images with
+//    sections; unloaded ones copied after the image, see ELFImage), mmap 6, boot loader name 9)
+//    and entry in 32-bit protected mode with EAX = 0x2BADB002, EBX = info, paging and
+//    interrupts off.
 
 import EmulatorCore
 
@@ -74,6 +76,7 @@ public enum Multiboot1 {
         let ram = machine.ram
 
         var kernelStart: UInt64, kernelEnd: UInt64, entry: UInt64
+        var sections: ELFSectionTable? = nil
         if h.hasAddresses {
             // a.out kludge: the file offset of load_addr is header offset - (header_addr - load_addr).
             guard h.headerAddr >= h.loadAddr, UInt64(h.headerAddr - h.loadAddr) <= UInt64(h.offset) else {
@@ -99,14 +102,17 @@ public enum Multiboot1 {
             kernelEnd = try elf.load(file, into: ram, map: map)
             kernelStart = elf.segments.map { $0.paddr }.min() ?? 0
             entry = elf.physicalEntry
+            sections = try elf.placeSections(file, from: kernelEnd, into: ram, map: map)
         }
+        // Everything the loader put in RAM for the kernel: its image, then its copied sections.
+        let imageEnd = max(kernelEnd, sections?.placed.upperBound ?? 0)
         guard entry < 1 << 32 else { throw .badImage("Multiboot entry 0x\(String(entry, radix: 16)) is above 4 GiB") }
 
         // Modules, page-aligned after the kernel (flag bit 0 asks for it; we always do it).
         var w = BootDataWriter(ram: ram)
         // A kernel loaded into the boot data area: the info structures go after it.
-        if kernelStart < BootLayout.dataEnd && kernelEnd > w.next { w.next = (kernelEnd + 0xF) & ~0xF }
-        var next = (kernelEnd + 0xFFF) & ~0xFFF
+        if kernelStart < BootLayout.dataEnd && imageEnd > w.next { w.next = (imageEnd + 0xF) & ~0xF }
+        var next = (imageEnd + 0xFFF) & ~0xFFF
         var mods = LEBytes()
         var ranges: [Range<UInt64>] = []
         for (i, m) in modules.enumerated() {
@@ -129,6 +135,7 @@ public enum Multiboot1 {
         let mmapAddr = try w.put(mmap.bytes, what: "memory map")
         let cmdline = try w.string(commandLine, what: "command line")
         let name = try w.string(loaderName, what: "boot loader name")
+        let sectionsAddr = try sections.map { st throws(BootError) in try w.put(st.headers, align: 8, what: "ELF section headers") }
 
         var info = LEBytes(count: 88)
         var flags: UInt32 = 1 << 0 | 1 << 2 | 1 << 6 | 1 << 9
@@ -143,6 +150,11 @@ public enum Multiboot1 {
         info.set32(44, UInt32(mmap.bytes.count))
         info.set32(48, UInt32(mmapAddr))
         info.set32(64, UInt32(name))
+        if let st = sections, let addr = sectionsAddr {
+            // Flag 5: the ELF section header table (num, size of an entry, addr, shndx).
+            flags |= 1 << 5
+            info.set32(28, st.count); info.set32(32, st.entrySize); info.set32(36, UInt32(addr)); info.set32(40, st.stringTableIndex)
+        }
         info.set32(0, flags)
         let infoAddr = try w.put(info.bytes, align: 8, what: "Multiboot info")
 

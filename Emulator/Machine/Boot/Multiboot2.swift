@@ -2,13 +2,18 @@
 //  - header: magic 0xE85250D6, architecture 0 (i386 protected mode), header_length, checksum
 //    (the four sum to 0 mod 2^32), 8-byte aligned in the first 32 KiB; then 8-aligned tags
 //    (u16 type, u16 flags (bit 0: optional), u32 size) up to the end tag (type 0).
-//    Understood: 1 information request, 2 address (load like Multiboot v1's a.out kludge),
-//    3 entry address, 4 console flags, 5 framebuffer (we offer only EGA text), 6 module alignment
-//    (modules are always page aligned), 10 relocatable (loaded at its preferred address).
-//    An unknown tag that is not optional fails the boot.
+//    Understood: 1 information request (§3.1.4: a required request for a tag type the loader
+//    does not know fails the boot; a known one whose information this machine lacks is just
+//    not given), 2 address (load like Multiboot v1's a.out kludge; load_addr -1 loads the file
+//    from its beginning), 3 entry address, 4 console flags (a required console must accept EGA
+//    text), 5 framebuffer (we offer only EGA text), 6 module alignment (modules are always page
+//    aligned), 10 relocatable (loaded at its link address, which its range must allow; reported
+//    by tag 21). An unknown tag that is not optional fails the boot.
 //  - boot information: total_size, reserved, then 8-aligned tags: 1 command line, 2 boot loader
-//    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 8 framebuffer
-//    (placeholder: EGA text 80x25 at 0xB8000), 14 and 15 ACPI RSDP copies, 0 end.
+//    name, 3 modules, 4 basic memory info, 6 memory map (24-byte entries), 9 ELF section headers
+//    (ELF images; unloaded sections copied after the image, see ELFImage), 8 framebuffer
+//    (placeholder: EGA text 80x25 at 0xB8000), 14 and 15 ACPI RSDP copies, 21 image load base
+//    address (only for a relocatable image, §3.6.23), 0 end.
 //  - entry: 32-bit protected mode, EAX = 0x36D76289, EBX = info.
 
 import EmulatorCore
@@ -23,8 +28,22 @@ public enum Multiboot2 {
         public var length: Int
         public var addressTag: (headerAddr: UInt32, loadAddr: UInt32, loadEndAddr: UInt32, bssEndAddr: UInt32)?
         public var entryAddr: UInt32?
+        /// Tag types a required (not optional) information request tag asks for.
+        public var requiredInfoTags: [UInt32] = []
+        /// The boot information tag types of the Multiboot2 Specification 2.0 (§3.6): 0 end ...
+        /// 21 load base address. A loader "understands" all of them; on this machine 5 (BIOS boot
+        /// device), 7 (VBE), 10 (APM), 13 (SMBIOS), 16 (network) and the EFI tags 11, 12, 17-20
+        /// have no information to give.
+        public static let knownInfoTags: ClosedRange<UInt32> = 0...21
+        /// The image has a relocatable tag (type 10): min_addr, max_addr (where the image may start
+        /// and end), align.
+        public var relocatable = false
+        public var relocationRange: (minAddr: UInt32, maxAddr: UInt32, align: UInt32) = (0, 0, 0)
         public static func == (a: Header, b: Header) -> Bool {
             a.offset == b.offset && a.length == b.length && a.entryAddr == b.entryAddr
+                && a.requiredInfoTags == b.requiredInfoTags && a.relocatable == b.relocatable
+                && [a.relocationRange.0, a.relocationRange.1, a.relocationRange.2]
+                    == [b.relocationRange.0, b.relocationRange.1, b.relocationRange.2]
                 && a.addressTag.map { [$0.0, $0.1, $0.2, $0.3] } == b.addressTag.map { [$0.0, $0.1, $0.2, $0.3] }
         }
     }
@@ -61,7 +80,33 @@ public enum Multiboot2 {
             let optional = flags & 1 != 0
             switch type {
             case 0: return h
-            case 1, 4, 6, 10: break
+            case 1:
+                // mbi_tag_types: u32 tag types after the 8-byte tag header. §3.1.4: for a required
+                // request, a type the loader does not understand fails the boot; a type it knows
+                // is given when the machine has that information (not given otherwise).
+                if !optional {
+                    var r = t + 8
+                    while r + 4 <= t + Int(size), let type = f.u32(r) {
+                        guard Header.knownInfoTags.contains(type) else {
+                            throw .unsupported("Multiboot2 information request for tag type \(type), which this loader does not know")
+                        }
+                        h.requiredInfoTags.append(type); r += 4
+                    }
+                }
+            case 10:
+                guard let lo = f.u32(t + 8), let hi = f.u32(t + 12), let al = f.u32(t + 16) else {
+                    throw .badImage("truncated Multiboot2 relocatable tag")
+                }
+                h.relocatable = true; h.relocationRange = (lo, hi, al)
+            case 4:
+                // Console flags (§3.1.9): bit 0 console required, bit 1 EGA text supported. Our
+                // only console is EGA text, so a kernel that requires a console and does not
+                // take EGA text cannot boot here (GRUB refuses it too when it has no other).
+                guard let c = f.u32(t + 8) else { throw .badImage("truncated Multiboot2 console flags tag") }
+                if c & 1 != 0 && c & 2 == 0 {
+                    throw .unsupported("Multiboot2 console flags: a console is required and EGA text is not accepted (the only console here)")
+                }
+            case 6: break
             case 5: break       // framebuffer request: we report EGA text (a placeholder)
             case 2:
                 guard let a = f.u32(t + 8), let l = f.u32(t + 12), let le = f.u32(t + 16), let b = f.u32(t + 20) else {
@@ -85,8 +130,17 @@ public enum Multiboot2 {
         let h = try parseHeader(file)
         let ram = machine.ram
         var kernelStart: UInt64, kernelEnd: UInt64, entry: UInt64
-        if let a = h.addressTag {
-            // load_addr == 0xFFFFFFFF... is not used; header_addr locates load_addr in the file.
+        var sections: ELFSectionTable? = nil
+        if var a = h.addressTag {
+            // header_addr locates load_addr in the file: load_addr's file offset is the header's
+            // offset minus (header_addr - load_addr). load_addr -1: load the file from its
+            // beginning (§3.1.5), i.e. the file starts header-offset bytes below header_addr.
+            if a.loadAddr == 0xFFFF_FFFF {
+                guard UInt64(a.headerAddr) >= UInt64(h.offset) else {
+                    throw .badImage("Multiboot2 header_addr below the header's file offset (load_addr -1)")
+                }
+                a.loadAddr = a.headerAddr &- UInt32(truncatingIfNeeded: h.offset)
+            }
             guard a.headerAddr >= a.loadAddr, UInt64(a.headerAddr - a.loadAddr) <= UInt64(h.offset) else {
                 throw .badImage("Multiboot2 header_addr below load_addr or before the file start")
             }
@@ -109,6 +163,7 @@ public enum Multiboot2 {
             kernelEnd = try elf.load(file, into: ram, map: map)
             kernelStart = elf.segments.map { $0.paddr }.min() ?? 0
             entry = h.entryAddr.map(UInt64.init) ?? elf.physicalEntry
+            sections = try elf.placeSections(file, from: kernelEnd, into: ram, map: map)
         }
         guard entry < 1 << 32 else { throw .badImage("Multiboot2 entry 0x\(String(entry, radix: 16)) is above 4 GiB") }
 
@@ -123,7 +178,8 @@ public enum Multiboot2 {
         tag(1, s)
         s.bytes = Array(Multiboot1.loaderName.utf8) + [0]
         tag(2, s)
-        var next = (kernelEnd + 0xFFF) & ~0xFFF
+        // Modules: page aligned (§3.1.11) after the image and its copied ELF sections.
+        var next = (max(kernelEnd, sections?.placed.upperBound ?? 0) + 0xFFF) & ~0xFFF
         var ranges: [Range<UInt64>] = []
         for (i, m) in modules.enumerated() {
             try checkLoadRange(next, UInt64(m.data.count), map: map, what: "module \(i) ('\(m.string)')")
@@ -143,6 +199,12 @@ public enum Multiboot2 {
         var mm = LEBytes(); mm.u32(24); mm.u32(0)
         for e in map.e820 { mm.u64(e.base); mm.u64(e.length); mm.u32(e.kind.rawValue); mm.u32(0) }
         tag(6, mm)
+        if let st = sections {
+            // ELF-symbols (§3.6.7): num, entsize, shndx, then the section headers.
+            var e = LEBytes(); e.u32(st.count); e.u32(st.entrySize); e.u32(st.stringTableIndex)
+            e.bytes += st.headers
+            tag(9, e)
+        }
         // Framebuffer placeholder: EGA text mode (type 2), 80x25, 16 bits per character cell.
         var fb = LEBytes(); fb.u64(0xB8000); fb.u32(160); fb.u32(80); fb.u32(25); fb.u8(16); fb.u8(2); fb.u16(0)
         tag(8, fb)
@@ -151,6 +213,19 @@ public enum Multiboot2 {
             tag(14, old)
             var new = LEBytes(); new.bytes = rsdp
             tag(15, new)
+        }
+        if h.relocatable {
+            // §3.1.13: the image must lie in [min_addr, max_addr] at a multiple of align. We do
+            // not relocate: its link address must already qualify.
+            let r = h.relocationRange
+            guard kernelStart >= UInt64(r.minAddr), kernelEnd <= UInt64(r.maxAddr),
+                  r.align <= 1 || kernelStart % UInt64(r.align) == 0 else {
+                throw .unsupported("Multiboot2 relocatable image linked outside min_addr..max_addr/align (relocation is not implemented)")
+            }
+            // Image load base physical address (§3.6.23): only for an image with a relocatable
+            // tag. We load it where it is linked, so this is its lowest load address.
+            var base = LEBytes(); base.u32(UInt32(truncatingIfNeeded: kernelStart))
+            tag(21, base)
         }
         tag(0, LEBytes())
         info.set32(0, UInt32(info.bytes.count))

@@ -97,8 +97,13 @@ enum X87Transcendental {
         let r = SoftFloat.roundPack(sign: w.neg, exp: w.exp, sig: w.sig, as: Extended80.self, &env)
         var chop = FPEnv(rounding: FPRound.towardZero, precision: 64, nanRule: .x87)
         let t = SoftFloat.roundPack(sign: w.neg, exp: w.exp, sig: w.sig, as: Extended80.self, &chop)
-        // Transcendental results are never exact (except the special cases handled elsewhere).
-        return (r, env.flags | FPFlag.inexact, t != r)
+        // Transcendental results are never exact (except the special cases handled elsewhere),
+        // so a tiny result also underflows (masked UE = tiny and inexact) even when the software
+        // value happens to fit the format exactly: FYL2X of a denormal y and x = 2^14 gives
+        // y * 14, exact here, and the reference CPU reports PE and UE.
+        var flags = env.flags | FPFlag.inexact
+        if flags & FPFlag.tiny != 0 { flags |= FPFlag.underflow }
+        return (r, flags, t != r)
     }
 
     // MARK: series
