@@ -35,6 +35,17 @@ final class DebugRegisterTests: XCTestCase {
         XCTAssertEqual(m.state.pointee.msr.debugRegister(6), 0xFFFF_0FF1, "DR6.B0")
     }
 
+    func testDataWatchAloneKeepsFullBlocksAndTrapsMidBlock() {
+        // Only a data breakpoint armed: no one-instruction mode; the hit ends the block after
+        // the store (nop; nop; store; nop in one block) and the trap follows it.
+        let m = machine([0x90, 0x90] + storeDword + [0x90], dr: [0: Self.watched], dr7: 0x000D_0402)
+        XCTAssertFalse(m.t.cpu.debugFeaturesArmed)
+        m.t.run(3)
+        XCTAssertEqual(m.state.pointee.rip, Self.dbHandler)
+        XCTAssertEqual(m.frame(1), [0x100D])
+        XCTAssertEqual(m.state.pointee.instructionsRetired, 3)
+    }
+
     func testReadDoesNotMatchAWriteWatch() {
         // mov eax, [0x5000]
         let m = machine([0x8B, 0x04, 0x25, 0x00, 0x50, 0x00, 0x00], dr: [0: Self.watched], dr7: 0x000D_0402)

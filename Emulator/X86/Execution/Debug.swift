@@ -45,13 +45,14 @@
 // MOV SS delay, several breakpoints in one #DB, REP, the MOV SS code breakpoint) and
 // kvm-unit-tests' debug test.
 //
-// Cost: the dispatcher takes this path only while TF, RF or a DR7 enable bit is set: it then
-// runs one instruction per block so each instruction can be checked (a slower mode, as on
-// hardware where single-stepping costs an exception per instruction). Memory accesses are
-// checked only on the TLB slow path: while a data breakpoint is armed, the pages it covers
-// never enter the software TLB (MMU/TLB.swift), so every access to them takes the slow path,
-// and accesses elsewhere keep the fast path. With no data breakpoint armed the slow path pays
-// one flag test.
+// Cost: the dispatcher runs one checked instruction per block only while TF or RF is set, an
+// instruction breakpoint is enabled or a MOV SS shadow holds a #DB (a slower mode, as on
+// hardware where single-stepping costs an exception per instruction). Data and I/O breakpoints
+// alone keep full blocks: memory accesses are checked only on the TLB slow path, and while a
+// data breakpoint is armed the pages it covers never enter the software TLB (MMU/TLB.swift), so
+// every access to them takes the slow path while accesses elsewhere keep the fast path; a hit
+// ends the block after its instruction and the dispatcher raises the trap there. With no data
+// breakpoint armed the slow path pays one flag test, and each block one test of the hit bits.
 
 extension X86CPU {
     /// DR6.BS: the #DB was a single-step trap.
@@ -59,7 +60,9 @@ extension X86CPU {
     /// DR6.BD: the #DB was a general-detect fault (MOV DR with DR7.GD set).
     static let dr6GeneralDetect: UInt64 = 1 << 13
 
-    /// True when TF, RF or any breakpoint enable bit (DR7 bits 7:0) is set.
+    /// True when TF or RF is set, an instruction breakpoint is enabled, or a MOV SS shadow holds
+    /// a #DB. Data and I/O breakpoints alone do not need it: blocks run at full speed, and an
+    /// access that hits ends its block after the instruction (`noteDataAccess`).
     @inline(__always) var debugFeaturesArmed: Bool {
         state.pointee.flagBits & (Flag.tf | Flag.rf) != 0 || state.pointee.msr.breakpointsEnabled
     }
@@ -97,8 +100,7 @@ extension X86CPU {
             cpu.pointee.system.singleStepAfterReturn = false
             reportDebugStatus(hits: 0, sticky: Self.dr6SingleStep)
             delivered = true
-            let rip = cpu.pointee.regs[Reg.rip]
-            return deliver(.debugTrap, returnRIP: rip, instructionRIP: rip)
+            return deliverDebug(.debugTrap, at: cpu.pointee.regs[Reg.rip])
         }
         if cpu.pointee.flagBits & Flag.rf != 0 { return true }
         let rip = cpu.pointee.regs[Reg.rip]
@@ -108,16 +110,17 @@ extension X86CPU {
         if hits == 0 { return true }
         // Data breakpoints held by a MOV SS shadow are reported with this #DB.
         reportDebugStatus(hits: hits | cpu.pointee.msr.heldDebugHits)
-        cpu.pointee.msr.heldDebugHits = 0
+        if cpu.pointee.msr.heldDebugHits != 0 { cpu.pointee.msr.heldDebugHits = 0 }
         delivered = true
         cpu.pointee.system.interruptShadow = false
-        return deliver(.debugFault, returnRIP: rip, instructionRIP: rip)
+        return deliverDebug(.debugFault, at: rip)
     }
 
-    /// After one instruction completed in debug mode: clears RF (if it was set before the
-    /// instruction) and raises the #DB trap for a single step (TF set before it) or for the
-    /// data / I/O breakpoints it hit, unless a MOV SS / POP SS holds them back. Returns false
-    /// on a triple fault.
+    /// After one instruction completed in debug mode (or a block that a data / I/O breakpoint
+    /// hit ended, with tfBefore = false): clears RF (if it was set before the instruction) and
+    /// raises the #DB trap for a single step (TF set before it) or for the data / I/O
+    /// breakpoints it hit, unless a MOV SS / POP SS holds them back. Returns false on a triple
+    /// fault.
     func finishDebugStep(tfBefore: Bool, rfBefore: Bool, cplBefore: UInt8) -> Bool {
         let cpu = state
         if rfBefore { cpu.pointee.flagBits &= ~Flag.rf }
@@ -125,21 +128,29 @@ extension X86CPU {
         cpu.pointee.msr.debugHits = 0
         // SYSRET's own trap is taken at the next boundary (checkInstructionBreakpoint).
         if cpu.pointee.system.singleStepAfterReturn { return true }
-        if cpu.pointee.system.stackShadow {
-            // MOV SS / POP SS: every trap waits one instruction (the single step too: the next
-            // instruction starts with TF set and traps after itself).
-            cpu.pointee.msr.heldDebugHits |= hits
+        // The instruction was MOV SS / POP SS: its shadow is open (interruptShadow), and
+        // stackShadow says it was not STI's. Every trap waits one instruction (the single step
+        // too: the next instruction starts with TF set and traps after itself).
+        if cpu.pointee.system.stackShadow && cpu.pointee.system.interruptShadow {
+            if hits != 0 { cpu.pointee.msr.heldDebugHits |= hits }
             return true
         }
         let tfAfter = cpu.pointee.flagBits & Flag.tf != 0
         // SYSCALL clears TF on its way to CPL 0: no trap (see the file comment).
         let singleStep = tfBefore && (tfAfter || cpu.pointee.cpl == cplBefore)
         let all = hits | cpu.pointee.msr.heldDebugHits
-        cpu.pointee.msr.heldDebugHits = 0
+        if cpu.pointee.msr.heldDebugHits != 0 { cpu.pointee.msr.heldDebugHits = 0 }
         if all == 0 && !singleStep { return true }
         reportDebugStatus(hits: all, sticky: singleStep ? Self.dr6SingleStep : 0)
-        let rip = cpu.pointee.regs[Reg.rip]
-        return deliver(.debugTrap, returnRIP: rip, instructionRIP: rip)
+        return deliverDebug(.debugTrap, at: cpu.pointee.regs[Reg.rip])
+    }
+
+    /// Delivers a #DB with the frame's RIP = `rip`; hits the delivery's own frame writes made
+    /// are not the program's and are dropped.
+    func deliverDebug(_ event: CPUFault, at rip: UInt64) -> Bool {
+        let ok = deliver(event, returnRIP: rip, instructionRIP: rip)
+        state.pointee.msr.debugHits = 0
+        return ok
     }
 
     /// In debug mode, before an instruction's own event (fault, INT n, ICEBP) is delivered:
@@ -166,23 +177,24 @@ extension X86CPU {
         if held == 0 { return true }
         cpu.pointee.msr.heldDebugHits = 0
         reportDebugStatus(hits: held)
-        let rip = cpu.pointee.regs[Reg.rip]
-        return deliver(.debugTrap, returnRIP: rip, instructionRIP: rip)
+        return deliverDebug(.debugTrap, at: cpu.pointee.regs[Reg.rip])
     }
 }
 
 extension MSRFile {
-    /// Recomputes `dataWatch` / `ioWatch` from DR7 (called on every DR0-DR3 / DR7 write).
+    /// Recomputes `breakpointsEnabled`, `dataWatch` and `ioWatch` from DR7 and the held #DB
+    /// (called on every DR0-DR3 / DR7 write and when `heldDebugHits` changes).
     mutating func updateWatchFlags() {
         let dr7 = debugRegister(7)
-        var data = false, io = false
+        var code = false, data = false, io = false
         for n in 0..<4 where (dr7 >> UInt64(2 * n)) & 3 != 0 {
             switch (dr7 >> UInt64(16 + 4 * n)) & 3 {
+            case 0: code = true
             case 1, 3: data = true
-            case 2: io = true
-            default: break
+            default: io = true
             }
         }
+        breakpointsEnabled = code || heldDebugHits != 0
         dataWatch = data
         ioWatch = io
     }
@@ -221,10 +233,17 @@ extension CPUState {
 
     /// A data access that reached the TLB slow path while a data breakpoint is armed: records
     /// the breakpoints it hits (a write matches R/W = 01 and 11, a read only 11).
+    /// A hit ends the block after this instruction, where the dispatcher raises the #DB.
     @inline(never)
     mutating func noteDataAccess(_ address: UInt64, size: Int, write: Bool) {
         let mask: UInt64 = mode == .long64 ? ~0 : 0xFFFF_FFFF
-        msr.debugHits |= breakpointMatches(address & mask, size: size, kinds: write ? 0b1010 : 0b1000, addressMask: mask)
+        let hits = breakpointMatches(address & mask, size: size, kinds: write ? 0b1010 : 0b1000, addressMask: mask)
+        if hits != 0 { noteHits(hits) }
+    }
+
+    @inline(__always) mutating func noteHits(_ hits: UInt64) {
+        msr.debugHits |= hits
+        if exitBlock == BlockExit.none { exitBlock = BlockExit.next }
     }
 
     /// True when the page of `address` holds an armed data breakpoint: its translation must not
@@ -242,6 +261,7 @@ extension CPUState {
     @inline(never)
     mutating func notePortAccess(_ port: UInt16, size: Int) {
         if cr4 & CR4.de == 0 { return }
-        msr.debugHits |= breakpointMatches(UInt64(port), size: size, kinds: 0b0100, addressMask: 0xFFFF)
+        let hits = breakpointMatches(UInt64(port), size: size, kinds: 0b0100, addressMask: 0xFFFF)
+        if hits != 0 { noteHits(hits) }
     }
 }

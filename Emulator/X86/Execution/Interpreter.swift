@@ -101,6 +101,7 @@ public final class X86CPU {
             if !cpu.pointee.system.interruptShadow
                 && (cpu.pointee.system.nmiPending || (cpu.pointee.flagBits & Flag.if != 0 && interruptSource != nil)) {
                 if !acceptInterrupt() { return .tripleFault }
+                cpu.pointee.msr.debugHits = 0   // the frame's writes are not the program's (Debug.swift)
             }
             // HLT: the CPU sleeps until an interrupt it accepts (above) clears `halted`. The
             // board's run loop, on `.halted`, fast-forwards virtual time to its next event,
@@ -165,12 +166,13 @@ public final class X86CPU {
                 // Delivering an event ends any interrupt shadow.
                 cpu.pointee.system.interruptShadow = false
                 let instructionRIP = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
-                if _slowPath(debugging) { prepareDebugEvent(error) }
+                if _slowPath(debugging) { prepareDebugEvent(error) } else { cpu.pointee.msr.debugHits = 0 }
                 if !deliver(error, returnRIP: cpu.pointee.regs[Reg.rip], instructionRIP: instructionRIP) {
                     return .tripleFault
                 }
                 // A #DB held by a MOV SS shadow follows the event (Execution/Debug.swift).
                 if _slowPath(debugging) && !deliverHeldDebugTrap() { return .tripleFault }
+                cpu.pointee.msr.debugHits = 0
                 // A delivered fault costs one unit of budget (a trap's instruction already
                 // counted), so a guest that faults forever still returns to the board; only
                 // retired instructions advance virtual time.
@@ -190,6 +192,9 @@ public final class X86CPU {
                 // Single-step and data-breakpoint traps (held back after MOV SS / POP SS).
                 if !finishDebugStep(tfBefore: flagsBefore & Flag.tf != 0, rfBefore: flagsBefore & Flag.rf != 0,
                                     cplBefore: cplBefore) { return .tripleFault }
+            } else if _slowPath(cpu.pointee.msr.debugHits != 0) {
+                // A data or I/O breakpoint hit ended the block after its instruction.
+                if !finishDebugStep(tfBefore: false, rfBefore: false, cplBefore: cpu.pointee.cpl) { return .tripleFault }
             }
         }
         return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
