@@ -6,7 +6,7 @@
 // Keyboard bytes interrupt on IRQ 1 (`irq1`), auxiliary (mouse) bytes on IRQ 12 (`irq12`).
 // The output port's bit 0 is the CPU reset line and bit 1 the A20 gate: `onReset` is called
 // when the guest pulses reset (command 0xFE, or an output-port write with bit 0 clear) and
-// `onA20Change` when A20 changes; the board implements both. There is no mouse: commands to
+// `onA20Change` on every output-port write (0xD1, 0xDD, 0xDF); the board implements both. There is no mouse: commands to
 // the auxiliary device are answered with 0xFE and the timeout bit, which Linux reads as "no
 // device". Keyboard input (scancodes) arrives only through `receiveScancode`, called from the
 // board's recorded input queue.
@@ -18,7 +18,7 @@ public final class I8042: Snapshottable {
     public let irq12 = InterruptLine(name: "i8042 IRQ12")
     /// The guest asked for a CPU reset.
     public var onReset: (() -> Void)?
-    /// The A20 gate changed (true = enabled).
+    /// The output port's A20 bit was written (true = enabled), changed or not.
     public var onA20Change: ((Bool) -> Void)?
 
     var commandByte: UInt8 = 0x45     // translate, system flag, keyboard interrupt (as a BIOS leaves it)
@@ -140,9 +140,10 @@ public final class I8042: Snapshottable {
     }
 
     func setOutputPort(_ v: UInt8) {
-        let old = outputPort
         outputPort = v
-        if (old ^ v) & 0x02 != 0 { onA20Change?(v & 0x02 != 0) }
+        // Every output-port write drives the board's A20 line with its bit 1, changed or not
+        // (QEMU's pckbd does; the board's A20Gate explains why that matters).
+        onA20Change?(v & 0x02 != 0)
         if v & 0x01 == 0 {
             outputPort |= 0x01              // the reset line is a pulse: the machine restarts
             onReset?()

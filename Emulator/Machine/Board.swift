@@ -64,11 +64,14 @@ extension Machine {
         cpu.deliversExceptions = true
         // NMIs the local APIC accepts (ICR self-NMI, LINT1 in NMI mode) latch the CPU's NMI.
         d.lapic.onNMI = { [unowned cpu] in cpu.requestNMI() }
+        // The A20 line (port 0x92 and the i8042's output port) masks the CPU's address bit 20.
+        d.a20.onChange = { [unowned cpu] in cpu.setA20(enabled: $0) }
     }
 }
 
 /// The devices of the PC board and how they are wired (QEMU `pc`/`q35` addresses):
 ///   ports  0x20/0xA0 8259 pair, 0x4D0 ELCR; 0x40-0x43 8254, 0x61 port B; 0x60/0x64 i8042;
+///          0x92 System Control Port A (A20 gate, fast reset);
 ///          0x70-0x71 RTC/CMOS; 0x3F8/0x2F8/0x3E8/0x2E8 COM1-4; 0x510 fw_cfg; 0x600 PM1a
 ///          (ACPIPowerDevice, the Machine's), 0x608 PM timer; 0xCF8-0xCFF PCI config + reset;
 ///          0xE0-0xE7 and 0x2000-0x2017 pc-testdev (not 0xE8-0xEB: 0xE9 console)
@@ -87,6 +90,8 @@ public final class PCDevices {
     public let rtc: RTC
     public let serial: [UART16550]
     public let keyboard = I8042()
+    /// Port 0x92 and the A20 line it shares with the i8042 (Devices/Board/A20Gate.swift).
+    public let a20 = A20Gate()
     public let pmTimer: ACPIPMTimer
     public let ioapic = IOAPIC()
     public let lapic: LocalAPIC
@@ -126,6 +131,7 @@ public final class PCDevices {
         rtc.irq8.connect { [isa] in isa[8].set($0) }
         keyboard.irq1.connect { [isa] in isa[1].set($0) }
         keyboard.irq12.connect { [isa] in isa[12].set($0) }
+        keyboard.onA20Change = { [a20] in a20.drive($0) }
         for (i, u) in serial.enumerated() {
             u.irq.connect { [isa] in isa[i % 2 == 0 ? 4 : 3].set($0) }
             u.output = { [unowned self] b in self.serialOutput?(i, b) }
@@ -146,6 +152,7 @@ public final class PCDevices {
         try ports.map(TimedPort(pit.systemControlPort, m), at: 0x61, length: 1, name: "port-b")
         try ports.map(keyboard.dataPort, at: 0x60, length: 1, name: "i8042-data")
         try ports.map(keyboard.commandPort, at: 0x64, length: 1, name: "i8042-command")
+        try ports.map(a20, at: 0x92, length: 1, name: "port92-a20")
         try ports.map(TimedPort(rtc.ports, m), at: 0x70, length: 2, name: "rtc")
         for (u, base) in zip(serial, [0x3F8, 0x2F8, 0x3E8, 0x2E8] as [UInt64]) {
             try ports.map(u, at: base, length: 8, name: u.name)
@@ -172,15 +179,16 @@ public final class PCDevices {
     func connectResetLines(_ request: @escaping () -> Void) {
         pciConfig.onReset = { _ in request() }   // soft (INIT) and hard resets alike, as QEMU
         keyboard.onReset = request
+        a20.onReset = request                    // port 0x92 bit 0 (fast reset)
     }
 
     /// The devices a machine reset returns to their power-on state (all but the RTC, whose
     /// time and CMOS RAM are battery-backed: it gets `resetPin()`), in a fixed order.
-    var resettable: [any Snapshottable] { [pic, pit] + serial + [keyboard, pmTimer, ioapic, lapic, hpet, fwcfg, testdev, pciConfig] }
+    var resettable: [any Snapshottable] { [pic, pit] + serial + [keyboard, pmTimer, ioapic, lapic, hpet, fwcfg, testdev, pciConfig, a20] }
 
     /// Adds every device's state to a machine hash, in a fixed order.
     func contributeHash(to h: inout StateHash) {
-        let all: [any Snapshottable] = [pic, pit, rtc] + serial + [keyboard, pmTimer, ioapic, lapic, hpet, fwcfg, testdev, pciConfig]
+        let all: [any Snapshottable] = [pic, pit, rtc] + serial + [keyboard, pmTimer, ioapic, lapic, hpet, fwcfg, testdev, pciConfig, a20]
         for d in all { d.contributeHash(to: &h) }
     }
 }

@@ -1,5 +1,5 @@
 // roms/board/debugregs.c: the debug-register rules QEMU's TCG does not model (it even aborts on
-// "tf+watch"), judged by Bochs with its AMD Ryzen model (debugregs.args: qemu=none, bochs=ryzen).
+// "tf+watch"), judged by Bochs with its AMD Ryzen model (debugregs.args: qemu=skip, bochs=ryzen).
 // "two" and "movss" also agree with the AMD host CPU (tools/probe-debugregs.c), and kvm-unit-tests'
 // debug test (written against hardware) checks gd, icebp, popf-tf and b-replace the same way.
 // 32-bit protected mode, paging off (linear = physical). Intel SDM vol. 3 §18.2-18.3, §6.8.3.

@@ -115,8 +115,19 @@ extension UnsafeMutablePointer where Pointee == CPUState {
     /// Linear address of the instruction's memory operand: segment base + base + index*scale +
     /// disp (+ `delta`, which BT-family instructions use to address beyond the operand; it is
     /// part of the offset, so it wraps with it), truncated to the address size.
+    /// Outside 64-bit mode the segment limit is checked too (MMU/Segmentation.swift): an
+    /// offset that may be outside it gives a deferred address, which the access checks exactly.
     @inline(__always) public func effectiveAddress(_ i: Instr, plus delta: UInt64 = 0) -> UInt64 {
-        let linear = pointee.segmentBase[Int(i.pointee.segment)] &+ offset(i, plus: delta)
+        if pointee.mode == .long64 {
+            return pointee.segmentBase[Int(i.pointee.segment)] &+ offset(i, plus: delta)
+        }
+        return segmentedLinear(Int(i.pointee.segment), offset(i, plus: delta))
+    }
+
+    /// Segment base + offset without any limit check (INVLPG names a linear address, it does
+    /// not access memory).
+    @inline(__always) public func linearAddress(_ i: Instr) -> UInt64 {
+        let linear = pointee.segmentBase[Int(i.pointee.segment)] &+ offset(i)
         return pointee.mode == .long64 ? linear : linear & 0xFFFF_FFFF
     }
 
@@ -150,7 +161,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
             // ESP, or SP when SS is a 16-bit stack segment (SS.B = 0: real mode, 16-bit code).
             let mask = stackWidthMask
             let sp = (pointee.regs[Reg.rsp] &- UInt64(MemoryLayout<T>.size)) & mask
-            try pointee.write((pointee.segmentBase[Seg.ss] &+ sp) & 0xFFFF_FFFF, value, stack: true)
+            try pointee.write(segmentedLinear(Seg.ss, sp), value, stack: true)
             pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~mask) | sp
         }
     }
@@ -165,7 +176,7 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         } else {
             let mask = stackWidthMask
             let sp = pointee.regs[Reg.rsp] & mask
-            let v: T = try pointee.read((pointee.segmentBase[Seg.ss] &+ sp) & 0xFFFF_FFFF, stack: true)
+            let v: T = try pointee.read(segmentedLinear(Seg.ss, sp), stack: true)
             pointee.regs[Reg.rsp] = (pointee.regs[Reg.rsp] & ~mask) | ((sp &+ UInt64(MemoryLayout<T>.size)) & mask)
             return v
         }

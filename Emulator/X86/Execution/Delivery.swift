@@ -212,6 +212,13 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         let count = (errorCode == nil ? 3 : 4) + (newSS == nil ? 0 : 2)
         let first = errorCode == nil ? 1 : 0
         let newESP = esp &- UInt32(count * 4)
+        // The frame must fit in the stack segment it is pushed to (SDM INT n: "IF stack limit
+        // does not allow push ... THEN #SS(EXT)"; on a stack switch #SS(new SS selector + EXT)).
+        let (stackLimit, stackAttributes) = newSS.map { ($0.1.limit, $0.1.attributes | 1) }
+            ?? (pointee.system.limit(Seg.ss), pointee.system.attributes(Seg.ss))
+        if !CPUState.withinLimit(offset: UInt64(newESP), size: count * 4, limit: stackLimit, attributes: stackAttributes) {
+            throw .ss(UInt32(newSS.map { $0.0 & 0xFFFC } ?? 0) | ext)
+        }
         try withUnsafeBytes(of: &frame) { (raw) throws(CPUFault) in
             for k in 0..<count {
                 let v = raw.load(fromByteOffset: (first + k) * 4, as: UInt32.self)

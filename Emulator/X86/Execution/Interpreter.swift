@@ -248,9 +248,11 @@ public final class X86CPU {
         if r.pointee.physical == physical && r.pointee.virtualRIP == rip && r.pointee.mode == state.pointee.mode
             && gen[Int(r.pointee.page0)] == r.pointee.generation0 && gen[Int(r.pointee.page1)] == r.pointee.generation1
             && (r.pointee.page1 == r.pointee.page0 || secondPageStillMapped(rip, r.pointee)) {
+            if _slowPath(state.pointee.mode != .long64) { return try clipToCodeLimit(rip, r.pointee.start, r.pointee.count) }
             return (r.pointee.start, r.pointee.count)
         }
         let built = try buildBlock(rip, physical: physical, slot: slot)
+        if state.pointee.mode != .long64 { return try clipToCodeLimit(rip, built.start, built.count) }
         return (built.start, built.count)
     }
 

@@ -108,7 +108,7 @@ enum RealModeFar<T: GuestInt> {
     @inline(__always) static func slot(_ cpu: CPU, _ k: Int) throws(CPUFault) -> T {
         let mask = cpu.stackWidthMask
         let at = (cpu.pointee.regs[Reg.rsp] &+ UInt64(k * MemoryLayout<T>.size)) & mask
-        return try cpu.pointee.read((cpu.pointee.segmentBase[Seg.ss] &+ at) & 0xFFFF_FFFF, stack: true)
+        return try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, at), stack: true)
     }
 
     /// JMP ptr16:16/32, JMP m16:16/32.

@@ -193,9 +193,7 @@ enum ControlRegisterOps {
     @inline(__always) static func invlpg(_ cpu: CPU, _ i: Instr) { do { try invlpgBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func invlpgBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         if cpu.pointee.cpl != 0 { throw .gp(0) }
-        var ea = cpu.effectiveAddress(i)
-        if cpu.pointee.mode != .long64 { ea &= 0xFFFF_FFFF }
-        cpu.pointee.memory.flushPage(ea)
+        cpu.pointee.memory.flushPage(cpu.linearAddress(i))
     }
 
     /// 0F 01 /4 SMSW: stores the machine status word (CR0). A register destination takes CR0

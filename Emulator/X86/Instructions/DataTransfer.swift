@@ -452,8 +452,8 @@ enum ConvertHandlers {
         var offset = cpu.pointee.regs[Reg.rbx] &+ UInt64(cpu.reg(0) as UInt8)
         if p.addr32 { offset &= 0xFFFF_FFFF }
         else if cpu.pointee.mode != .long64 { offset &= 0xFFFF }  // 67 in 32-bit mode
-        var linear = cpu.pointee.segmentBase[Int(p.segment)] &+ offset
-        if cpu.pointee.mode != .long64 { linear &= 0xFFFF_FFFF }
+        let linear = cpu.pointee.mode == .long64 ? cpu.pointee.segmentBase[Int(p.segment)] &+ offset
+            : cpu.segmentedLinear(Int(p.segment), offset)
         let v: UInt8 = try cpu.load(linear)
         cpu.setReg(0, v)
     }

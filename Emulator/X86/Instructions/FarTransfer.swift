@@ -17,7 +17,7 @@ enum FarOps<T: GuestInt> {
             return try cpu.pointee.read(cpu.pointee.regs[Reg.rsp] &+ off, stack: true)
         }
         let esp = (cpu.pointee.regs[Reg.rsp] &+ off) & cpu.stackWidthMask
-        return try cpu.pointee.read((cpu.pointee.segmentBase[Seg.ss] &+ esp) & 0xFFFF_FFFF, stack: true)
+        return try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, esp), stack: true)
     }
 
     /// The offset a far transfer may load into RIP: canonical for a 64-bit target, else

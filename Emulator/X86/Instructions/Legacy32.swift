@@ -142,14 +142,13 @@ enum Legacy32 {
     @inline(__always) static func pushAll<T: GuestInt>(_ cpu: CPU, _: T.Type) throws(CPUFault) {
         let size = UInt32(MemoryLayout<T>.size)
         let esp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp))
-        let ss = cpu.pointee.segmentBase[Seg.ss]
         // A 16-bit stack segment (SS.B = 0) wraps SP at 64 KiB and keeps ESP's upper half.
         let mask = UInt32(truncatingIfNeeded: cpu.stackWidthMask)
         var sp = esp & mask
         for r in 0..<8 {
             sp = (sp &- size) & mask
             let value: T = r == Reg.rsp ? T(truncatingIfNeeded: esp) : T(truncatingIfNeeded: cpu.gpr(r))
-            try cpu.pointee.write((ss &+ UInt64(sp)) & 0xFFFF_FFFF, value, stack: true)
+            try cpu.pointee.write(cpu.segmentedLinear(Seg.ss, UInt64(sp)), value, stack: true)
         }
         cpu.setStackPointerKeepingWidth(UInt64(sp))
     }
@@ -157,19 +156,18 @@ enum Legacy32 {
     /// POPA/POPAD: pop DI, SI, BP, (skip SP), BX, DX, CX, AX.
     @inline(__always) static func popAll<T: GuestInt>(_ cpu: CPU, _: T.Type) throws(CPUFault) {
         let size = UInt32(MemoryLayout<T>.size)
-        let ss = cpu.pointee.segmentBase[Seg.ss]
         let mask = UInt32(truncatingIfNeeded: cpu.stackWidthMask)
         var sp = UInt32(truncatingIfNeeded: cpu.gpr(Reg.rsp)) & mask
         var values: (T, T, T, T, T, T, T, T) = (0, 0, 0, 0, 0, 0, 0, 0)
         // Read all eight first so a fault leaves every register unchanged.
-        values.7 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
-        values.6 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
-        values.5 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.7 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.6 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.5 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
         sp = (sp &+ size) & mask  // the saved SP is discarded
-        values.3 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
-        values.2 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
-        values.1 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
-        values.0 = try cpu.pointee.read((ss &+ UInt64(sp)) & 0xFFFF_FFFF, stack: true); sp = (sp &+ size) & mask
+        values.3 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.2 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.1 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
+        values.0 = try cpu.pointee.read(cpu.segmentedLinear(Seg.ss, UInt64(sp)), stack: true); sp = (sp &+ size) & mask
         cpu.setReg(UInt8(Reg.rdi * 8), values.7)
         cpu.setReg(UInt8(Reg.rsi * 8), values.6)
         cpu.setReg(UInt8(Reg.rbp * 8), values.5)

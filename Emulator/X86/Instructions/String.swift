@@ -45,6 +45,11 @@ struct StringContext {
     var step: UInt64
     /// Outside 64-bit mode linear addresses wrap at 4 GiB.
     var linearMask: UInt64
+    /// Outside 64-bit mode offsets are checked against the segment limits
+    /// (MMU/Segmentation.swift): the source segment (DS or the override) and ES.
+    var limitChecked: Bool
+    var sourceSegment: Int
+    var cpu: CPU
 
     @inline(__always) init<T: GuestInt>(_ cpu: CPU, _ i: Instr, _: T.Type) {
         let long = cpu.pointee.mode == .long64
@@ -53,13 +58,18 @@ struct StringContext {
         let size = UInt64(MemoryLayout<T>.size)
         step = cpu.pointee.flagBits & Flag.df != 0 ? 0 &- size : size
         linearMask = long ? ~0 : 0xFFFF_FFFF
+        limitChecked = !long
+        sourceSegment = Int(i.pointee.segment)
+        self.cpu = cpu
     }
 
     @inline(__always) func source<A: StringAddressSize>(_ si: UInt64, _: A.Type) -> UInt64 {
-        (sourceBase &+ (si & A.mask)) & linearMask
+        if A.bits != 64 && limitChecked { return cpu.segmentedLinear(sourceSegment, si & A.mask) }
+        return (sourceBase &+ (si & A.mask)) & linearMask
     }
     @inline(__always) func destination<A: StringAddressSize>(_ di: UInt64, _: A.Type) -> UInt64 {
-        (destinationBase &+ (di & A.mask)) & linearMask
+        if A.bits != 64 && limitChecked { return cpu.segmentedLinear(Seg.es, di & A.mask) }
+        return (destinationBase &+ (di & A.mask)) & linearMask
     }
 }
 

@@ -80,7 +80,8 @@ enum PTE {
 extension CPUState {
     /// Reads a paging-structure entry from physical memory (RAM, else the MMIO bus).
     @inline(__always)
-    func loadTableEntry(_ pa: UInt64, size: Int) -> UInt64 {
+    func loadTableEntry(_ address: UInt64, size: Int) -> UInt64 {
+        let pa = address & memory.a20Mask     // the A20 gate applies to table reads too
         let ram = memory.ram
         if ram.contains(pa, count: UInt64(size)) {
             let p = ram.base + Int(pa)
@@ -93,7 +94,8 @@ extension CPUState {
     /// records that the page holds page tables. A/D updates are the CPU's writes to RAM: if
     /// decoded code came from that page, its blocks become stale like on any write.
     @inline(__always)
-    mutating func updateTableEntry(_ pa: UInt64, _ entry: UInt64, bits: UInt64, size: Int) {
+    mutating func updateTableEntry(_ address: UInt64, _ entry: UInt64, bits: UInt64, size: Int) {
+        let pa = address & memory.a20Mask
         let ram = memory.ram
         guard ram.contains(pa, count: UInt64(size)) else { return }
         let frame = Int(pa >> 12)

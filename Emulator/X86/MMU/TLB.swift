@@ -58,6 +58,12 @@ public struct MemoryAccess {
     /// Per RAM page: non-zero when TLB entries may derive from page-table entries in it.
     public let pageIsTable: UnsafeMutablePointer<UInt8>
     public let pageCount: Int
+    /// The A20 gate (PC board: port 0x92 bit 1 and the i8042's output port bit 1): ~0 while
+    /// enabled; with the gate disabled, bit 20 of every physical address is forced to 0 (an
+    /// address in an odd megabyte reaches the even one below, as on the 8086's 1 MiB wrap).
+    /// Applied where physical addresses are formed (translation, page-table accesses), so the
+    /// TLB fast path never sees it; changing it flushes the TLB (`X86CPU.setA20`).
+    public var a20Mask: UInt64 = ~0
 
     init(ram: PhysicalMemory, mmio: IOBus, ports: IOBus) {
         ramObject = .passUnretained(ram); mmioBus = .passUnretained(mmio); portBus = .passUnretained(ports)
@@ -144,11 +150,11 @@ extension CPUState {
     mutating func translate(_ linear: UInt64, stack: Bool, write: Bool = false) throws(CPUFault) -> UInt64 {
         if mode == .long64 {
             guard Self.isCanonical(linear) else { throw Self.addressFault(stack: stack) }
-            if cr0 & CR0.pg != 0 { return try pageWalk(linear, write: write, fetch: false) }
-            return linear
+            if cr0 & CR0.pg != 0 { return try pageWalk(linear, write: write, fetch: false) & memory.a20Mask }
+            return linear & memory.a20Mask
         }
-        if cr0 & CR0.pg != 0 { return try pageWalk(linear & 0xFFFF_FFFF, write: write, fetch: false) }
-        return linear & 0xFFFF_FFFF
+        if cr0 & CR0.pg != 0 { return try pageWalk(linear & 0xFFFF_FFFF, write: write, fetch: false) & memory.a20Mask }
+        return linear & 0xFFFF_FFFF & memory.a20Mask
     }
 
     /// Translates an instruction-fetch address (once per block, by the dispatcher): through the
@@ -169,7 +175,7 @@ extension CPUState {
     mutating func fetchMiss(_ linear: UInt64) throws(CPUFault) -> UInt64 {
         let l = mode == .long64 ? linear : linear & 0xFFFF_FFFF
         if mode == .long64 && !Self.isCanonical(l) { throw .gp(0) }
-        let physical = try pageWalk(l, write: false, fetch: true)
+        let physical = try pageWalk(l, write: false, fetch: true) & memory.a20Mask
         if memory.ram.contains(physical & ~0xFFF, count: 4096) {
             let page = linear >> MemoryAccess.pageShift
             memory.fetchTLB[Int(truncatingIfNeeded: page) & (MemoryAccess.tlbSize - 1)] =
@@ -242,13 +248,14 @@ extension CPUState {
     @inline(never)
     public mutating func probeWrite(_ address: UInt64, size: Int) throws(CPUFault) {
         memory.selectPrivilege(user: cpl == 3)
+        let address = try resolveSegmented(address, size: size)
         _ = try translate(address, stack: false, write: true)
         _ = try translate(address &+ UInt64(size - 1), stack: false, write: true)
     }
 
     /// Outside 64-bit mode an access may not run past 4 GiB - 1: with flat 4 GiB segments that
     /// is a limit violation (#SS for stack references, #GP otherwise), not a wrap to address 0.
-    /// Full segment limit checks arrive with [3/6].
+    /// (Segment limits proper are checked in MMU/Segmentation.swift.)
     @inline(__always)
     func checkWrapAround(_ address: UInt64, size: Int, stack: Bool) throws(CPUFault) {
         if mode != .long64 && address &+ UInt64(size) > 0x1_0000_0000 { throw Self.addressFault(stack: stack) }
@@ -257,6 +264,8 @@ extension CPUState {
     @inline(never)
     mutating func readSlow(_ address: UInt64, size: Int, stack: Bool) throws(CPUFault) -> UInt64 {
         memory.selectPrivilege(user: cpl == 3)
+        // A deferred address: the segment limit check for this size (MMU/Segmentation.swift).
+        let address = try resolveSegmented(address, size: size)
         if (address & 0xFFF) + UInt64(size) > 4096 {
             try checkWrapAround(address, size: size, stack: stack)
             // Crosses a page: both pages must translate before any byte is read (a #PF on the
@@ -292,6 +301,7 @@ extension CPUState {
     @inline(never)
     mutating func writeSlow(_ address: UInt64, size: Int, value: UInt64, stack: Bool) throws(CPUFault) {
         memory.selectPrivilege(user: cpl == 3)
+        let address = try resolveSegmented(address, size: size)
         if (address & 0xFFF) + UInt64(size) > 4096 {
             try checkWrapAround(address, size: size, stack: stack)
             let last = (address &+ UInt64(size - 1)) & ~0xFFF

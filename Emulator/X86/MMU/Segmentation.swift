@@ -1,0 +1,106 @@
+// Layer: X86 (CPU model), memory system: segment limit checks outside 64-bit mode (real mode,
+// 16-bit and 32-bit protected mode, compatibility mode).
+//
+// The rules (Intel SDM vol. 3 §5.3, vol. 1 §3.4.5; AMD APM vol. 2 §4.12): every data access of
+// `size` bytes at `offset` in a segment is checked against the segment's cached limit.
+// - expand-up (code, or data with type bit E clear): offset + size - 1 <= limit.
+// - expand-down (data with E set): offset > limit and offset + size - 1 <= 0xFFFF (B = 0) or
+//   0xFFFF_FFFF (B = 1): the valid offsets are the ones *above* the limit.
+// - a violation is #SS(0) when the segment is SS (explicit [ebp] operands and the implicit
+//   stack accesses of PUSH/POP/CALL/RET/ENTER/LEAVE), #GP(0) for any other segment; in protected
+//   mode a segment loaded with a null selector (not present in its cached attributes) gives
+//   #GP(0) on any access. Real mode checks the cached limit too (0xFFFF after a real-mode load;
+//   "big real mode" keeps a 4 GiB limit loaded in protected mode).
+// - 64-bit mode has no limit checks (only canonical-address checks, MMU/TLB.swift).
+//
+// Cost. The access size is not known where the address is formed (`effectiveAddress` serves
+// every handler; the handler then loads 1-16 bytes, or more at ea + k). So the check is split:
+// 1. Where an offset becomes a linear address outside 64-bit mode, one compare decides whether
+//    any access of up to 16 bytes there is surely inside an expand-up, present segment. Flat
+//    4 GiB segments pass it except within 16 bytes of 4 GiB; 64-bit code never runs it.
+// 2. Otherwise the address is returned *deferred*: a value that no TLB entry can match (bits
+//    63..52 = 0xA5A, non-canonical), carrying the segment number (bits 51..48) and the offset.
+//    The TLB fast path misses, and the slow path (`readSlow`/`writeSlow`/`probeWrite`), which
+//    knows the size, checks the limit exactly and continues with the real linear address.
+//    A handler adding k to such an address (the second half of a far pointer, FXSAVE's fields)
+//    adds it to the offset, which is then checked exactly as well.
+
+extension CPUState {
+    /// Bits 63..52 of a deferred (not yet limit-checked) address.
+    static let deferredTag: UInt64 = 0xA5A
+
+    /// True when `address` (outside 64-bit mode) is a deferred address (see the file comment).
+    @inline(__always) func isDeferred(_ address: UInt64) -> Bool {
+        mode != .long64 && address >> 52 == Self.deferredTag
+    }
+
+    /// Checks an access of `size` bytes at `offset` in segment `seg` (0...5) against its cached
+    /// limit and attributes (see the file comment); throws #SS(0) for SS, #GP(0) otherwise.
+    func checkSegmentLimit(_ seg: Int, offset: UInt64, size: Int) throws(CPUFault) {
+        guard seg < 6 else { return }
+        let attributes = system.attributes(seg)
+        let fault: CPUFault = seg == Seg.ss ? .ss(0) : .gp(0)
+        // A null selector in protected mode leaves the register unusable (not present).
+        if attributes & SegmentAttribute.present == 0 && !realMode { throw fault }
+        if !Self.withinLimit(offset: offset, size: size, limit: system.limit(seg), attributes: attributes) { throw fault }
+    }
+
+    /// True when `size` bytes at `offset` lie within a segment of this (byte-scaled) limit
+    /// and hidden attributes: expand-up, or expand-down (data type with E set: offsets above
+    /// the limit, up to 64 KiB or 4 GiB by B).
+    static func withinLimit(offset: UInt64, size: Int, limit: UInt32, attributes: UInt16) -> Bool {
+        let last = offset &+ UInt64(size) &- 1
+        if last < offset { return false }
+        if attributes & 0x1C == 0x14 {
+            let upper: UInt64 = attributes & SegmentAttribute.big != 0 ? 0xFFFF_FFFF : 0xFFFF
+            return offset > UInt64(limit) && last <= upper
+        }
+        return last <= UInt64(limit)
+    }
+
+    /// The slow path's half of the check: a deferred address is checked for `size` bytes and
+    /// replaced by its linear address; any other address is returned unchanged.
+    @inline(__always) func resolveSegmented(_ address: UInt64, size: Int) throws(CPUFault) -> UInt64 {
+        if !isDeferred(address) { return address }
+        return try resolveDeferred(address, size: size)
+    }
+
+    @inline(never)
+    func resolveDeferred(_ address: UInt64, size: Int) throws(CPUFault) -> UInt64 {
+        let seg = Int((address >> 48) & 0xF)
+        let offset = address & 0xFFFF_FFFF_FFFF
+        try checkSegmentLimit(seg, offset: offset, size: size)
+        return (segmentBase[seg] &+ offset) & 0xFFFF_FFFF
+    }
+
+    /// A near branch target outside 64-bit mode must lie within CS's limit, else #GP(0) on the
+    /// branch itself (SDM JMP/CALL/RET: "IF tempEIP is not within code segment limit").
+    @inline(__always) func checkCodeLimit(_ target: UInt64) throws(CPUFault) {
+        if mode != .long64 && target > UInt64(system.segmentLimit.1) { throw .gp(0) }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == CPUState {
+    /// Linear address of `offset` in segment `seg` for an access of at most 16 bytes, outside
+    /// 64-bit mode: base + offset wrapped at 4 GiB when the access is surely within the limit,
+    /// else a deferred address the slow path checks exactly. The hidden limit and attributes
+    /// are read in place through the CPU pointer (the offsets fold to constants): reading the
+    /// tuples through `withUnsafeBytes` copied them to the stack, which cost every handler that
+    /// forms an address a larger frame and a stack-protector check, in 64-bit mode too.
+    @inline(__always) func segmentedLinear(_ seg: Int, _ offset: UInt64) -> UInt64 {
+        if _fastPath(seg < 6) {
+            let raw = UnsafeRawPointer(self)
+            let limit = raw.load(fromByteOffset: MemoryLayout<CPUState>.offset(of: \CPUState.system.segmentLimit)! &+ seg &* 4,
+                                 as: UInt32.self)
+            let attributes = raw.load(fromByteOffset: MemoryLayout<CPUState>.offset(of: \CPUState.system.segmentAttributes)! &+ seg &* 2,
+                                      as: UInt16.self)
+            // Present, not an expand-down data segment (type bits S|code|E = 1|0|1 is 0x14),
+            // and the last byte of a 16-byte access is within the limit.
+            if _fastPath(offset &+ 15 <= UInt64(limit) && attributes & 0x80 != 0 && attributes & 0x1C != 0x14) {
+                return (pointee.segmentBase[seg] &+ offset) & 0xFFFF_FFFF
+            }
+            return CPUState.deferredTag << 52 | UInt64(seg) << 48 | (offset & 0xFFFF_FFFF_FFFF)
+        }
+        return (pointee.segmentBase[seg] &+ offset) & 0xFFFF_FFFF
+    }
+}
