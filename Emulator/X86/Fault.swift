@@ -39,6 +39,9 @@ public struct CPUFault: Error, Equatable, Sendable, CustomStringConvertible {
     /// mode also an SS override) that is #SS(0) instead; only the interpreter knows the
     /// operand's segment, so it converts and clears this flag.
     public var nonCanonical: Bool = false
+    /// A #DB the CPU itself raises (single-step, breakpoint, general detect, ICEBP), as opposed
+    /// to the software interrupt INT 1: delivered as an exception (no gate DPL check).
+    public var hardwareDebug: Bool = false
 
     @inlinable public init(_ vector: ExceptionVector, errorCode: UInt32? = nil, trap: Bool = false) {
         self.vector = vector; self.errorCode = errorCode; self.isTrap = trap
@@ -50,6 +53,10 @@ public struct CPUFault: Error, Equatable, Sendable, CustomStringConvertible {
     @inlinable public static func ss(_ code: UInt32 = 0) -> CPUFault { CPUFault(.stackFault, errorCode: code) }
     /// INT3 (and INT 3): #BP, a trap.
     public static let bp = CPUFault(.breakpoint, trap: true)
+    /// A #DB trap (single-step, data or I/O breakpoint, ICEBP): RIP after the instruction.
+    public static var debugTrap: CPUFault { var f = CPUFault(.debug, trap: true); f.hardwareDebug = true; return f }
+    /// A #DB fault (instruction breakpoint, DR7.GD general detect): RIP at the instruction.
+    public static var debugFault: CPUFault { var f = CPUFault(.debug); f.hardwareDebug = true; return f }
     /// INT n: a software interrupt of vector n, reported as a trap until the IDT exists ([3/6]).
     @inlinable public static func softwareInterrupt(_ n: UInt8) -> CPUFault {
         CPUFault(ExceptionVector(rawValue: n), trap: true)

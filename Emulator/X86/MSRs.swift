@@ -108,11 +108,20 @@ public struct MSRFile {
     public func debugRegister(_ n: Int) -> UInt64 { slots[Self.debugSlot + (n & 7)] }
     public mutating func setDebugRegister(_ n: Int, _ v: UInt64) {
         slots[Self.debugSlot + (n & 7)] = v
-        if n & 7 == 7 { breakpointsEnabled = v & 0xFF != 0 }
+        if n & 7 == 7 || n & 7 < 4 { updateWatchFlags() }
     }
-    /// DR7 has an L or G enable bit set (kept with DR7 so the dispatcher tests one byte per
-    /// block, next to RFLAGS.TF, to decide whether to check for #DB: Execution/Debug.swift).
-    public private(set) var breakpointsEnabled = false
+    /// An instruction breakpoint is enabled in DR7, or a #DB is held by a MOV SS shadow (kept
+    /// here so the dispatcher tests one byte per block, next to RFLAGS.TF and RF, to decide
+    /// whether to run one checked instruction at a time: Execution/Debug.swift).
+    public internal(set) var breakpointsEnabled = false
+    /// An enabled data breakpoint (R/W = 01 or 11) / I/O breakpoint (R/W = 10) exists: memory /
+    /// port accesses are checked against DR0-DR3 (Execution/Debug.swift, `updateWatchFlags`).
+    public internal(set) var dataWatch = false
+    public internal(set) var ioWatch = false
+    /// DR6 B0-B3 bits matched by data / I/O accesses of the instruction now running, and those
+    /// held back by a MOV SS / POP SS shadow until after the next instruction.
+    public var debugHits: UInt64 = 0
+    public var heldDebugHits: UInt64 = 0 { didSet { updateWatchFlags() } }
 
     /// Slot of a fixed-range MTRR index, or nil.
     static func fixedMTRRSlot(_ index: UInt32) -> Int? {
@@ -127,7 +136,7 @@ public struct MSRFile {
 
     /// All stored values, in a fixed order, for the state hash.
     public func hash(into h: inout StateHash) {
-        for v in [kernelGSBase, apicBase, pat, miscEnable, mtrrDefType, cr8] { h.add(v) }
+        for v in [kernelGSBase, apicBase, pat, miscEnable, mtrrDefType, cr8, heldDebugHits] { h.add(v) }
         for k in 0..<Self.slotCount { h.add(slots[k]) }
     }
 }

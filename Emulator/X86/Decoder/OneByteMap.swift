@@ -177,6 +177,7 @@ func buildOneByteMap() -> [OpcodeNode] {
     m[0xEE] = .op("out", [.fixed(Reg.rdx, .w), al], HandlerSet(any8: SystemOps.outDX8, any16: SystemOps.outDX8,
                                                                  any32: SystemOps.outDX8, any64: SystemOps.outDX8))
     m[0xEF] = .op("out", [.fixed(Reg.rdx, .w), .fixed(Reg.rax, .z)], System.outDX)
+    m[0xF1] = .op("int1", [], DebugInstructions.icebp, [.endsBlock])   // ICEBP
     m[0xF4] = .op("hlt", [], System.hlt, [.endsBlock])
     m[0xF5] = .op("cmc", [], System.flag(.cmc))
 

@@ -101,6 +101,7 @@ public final class X86CPU {
             if !cpu.pointee.system.interruptShadow
                 && (cpu.pointee.system.nmiPending || (cpu.pointee.flagBits & Flag.if != 0 && interruptSource != nil)) {
                 if !acceptInterrupt() { return .tripleFault }
+                cpu.pointee.msr.debugHits = 0   // the frame's writes are not the program's (Debug.swift)
             }
             // HLT: the CPU sleeps until an interrupt it accepts (above) clears `halted`. The
             // board's run loop, on `.halted`, fast-forwards virtual time to its next event,
@@ -131,7 +132,8 @@ public final class X86CPU {
             if shadow || debugging { limit = 1 }
             // TF and RF as the instruction starts (only needed in debug mode).
             var flagsBefore: UInt64 = 0
-            if _slowPath(debugging) { flagsBefore = cpu.pointee.flagBits }
+            var cplBefore: UInt8 = 0
+            if _slowPath(debugging) { flagsBefore = cpu.pointee.flagBits; cplBefore = cpu.pointee.cpl }
             let first = UnsafePointer(cache.arena + Int(block.start))
             // RDTSC finds its position in the block from this (one store per block).
             cpu.pointee.blockEntry = UnsafeRawPointer(first)
@@ -164,9 +166,13 @@ public final class X86CPU {
                 // Delivering an event ends any interrupt shadow.
                 cpu.pointee.system.interruptShadow = false
                 let instructionRIP = entry.pointee.nextRIP &- UInt64(entry.pointee.length)
+                if _slowPath(debugging) { prepareDebugEvent(error) } else { cpu.pointee.msr.debugHits = 0 }
                 if !deliver(error, returnRIP: cpu.pointee.regs[Reg.rip], instructionRIP: instructionRIP) {
                     return .tripleFault
                 }
+                // A #DB held by a MOV SS shadow follows the event (Execution/Debug.swift).
+                if _slowPath(debugging) && !deliverHeldDebugTrap() { return .tripleFault }
+                cpu.pointee.msr.debugHits = 0
                 // A delivered fault costs one unit of budget (a trap's instruction already
                 // counted), so a guest that faults forever still returns to the board; only
                 // retired instructions advance virtual time.
@@ -183,20 +189,23 @@ public final class X86CPU {
             cpu.pointee.instructionsRetired &+= UInt64(executed)
             remaining -= UInt64(executed)
             if _slowPath(debugging) {
-                // A MOV SS / POP SS just opened the stack shadow: the single-step trap waits.
-                let shadowOpened = !shadow && cpu.pointee.system.interruptShadow
+                // Single-step and data-breakpoint traps (held back after MOV SS / POP SS).
                 if !finishDebugStep(tfBefore: flagsBefore & Flag.tf != 0, rfBefore: flagsBefore & Flag.rf != 0,
-                                    shadowOpened: shadowOpened) { return .tripleFault }
+                                    cplBefore: cplBefore) { return .tripleFault }
+            } else if _slowPath(cpu.pointee.msr.debugHits != 0) {
+                // A data or I/O breakpoint hit ended the block after its instruction.
+                if !finishDebugStep(tfBefore: false, rfBefore: false, cplBefore: cpu.pointee.cpl) { return .tripleFault }
             }
         }
         return cpu.pointee.stopRequested ? .stopRequested : .budgetExhausted
     }
 
-    /// Delivers a fault or trap raised by an instruction. INT n, INT3 and INTO (trap-class
-    /// events other than #DB) are software interrupts: their gate's DPL is checked.
+    /// Delivers a fault or trap raised by an instruction. INT n (INT 1 too), INT3 and INTO
+    /// (trap-class events other than the CPU's own #DB) are software interrupts: their gate's
+    /// DPL is checked.
     func deliver(_ fault: CPUFault, returnRIP: UInt64, instructionRIP: UInt64) -> Bool {
         eventsDelivered &+= 1
-        let software = fault.isTrap && fault.vector != .debug
+        let software = fault.isTrap && !fault.hardwareDebug
         return state.deliverEvent(vector: fault.vector.rawValue, errorCode: fault.errorCode,
                                   source: software ? .software : .exception,
                                   returnRIP: returnRIP, instructionRIP: instructionRIP)

@@ -135,6 +135,7 @@ enum ControlRegisterOps {
     @inline(__always) static func movFromDRBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let n = try debugIndex(cpu, i)
         if cpu.pointee.cpl != 0 { throw .gp(0) }
+        try generalDetect(cpu)
         setOperand(cpu, i, cpu.pointee.msr.debugRegister(n))
     }
 
@@ -143,6 +144,7 @@ enum ControlRegisterOps {
     @inline(__always) static func movToDRBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let n = try debugIndex(cpu, i)
         if cpu.pointee.cpl != 0 { throw .gp(0) }
+        try generalDetect(cpu)
         var v = operand(cpu, i)
         switch n {
         case 6:
@@ -155,8 +157,21 @@ enum ControlRegisterOps {
             v = (v & 0xFFFF_23FF) | 0x400
         default: break
         }
+        let watchedBefore = cpu.pointee.msr.dataWatch
         cpu.pointee.msr.setDebugRegister(n, v)
+        // Pages holding an armed data breakpoint must leave the TLB (Execution/Debug.swift).
+        if n != 6 && (watchedBefore || cpu.pointee.msr.dataWatch) { cpu.pointee.memory.flushTLB() }
         cpu.pointee.exitBlock = BlockExit.next
+    }
+
+    /// DR7.GD (bit 13) set: a MOV to or from any debug register is a #DB fault instead, with
+    /// DR6.BD (bit 13) set; the CPU clears GD so the handler can use the registers (SDM 18.2.4).
+    @inline(__always) static func generalDetect(_ cpu: CPU) throws(CPUFault) {
+        let dr7 = cpu.pointee.msr.debugRegister(7)
+        if _fastPath(dr7 & (1 << 13) == 0) { return }
+        cpu.pointee.msr.setDebugRegister(7, dr7 & ~(1 << 13))
+        cpu.pointee.msr.setDebugRegister(6, cpu.pointee.msr.debugRegister(6) | (1 << 13))
+        throw .debugFault
     }
 
     // MARK: cache and TLB control

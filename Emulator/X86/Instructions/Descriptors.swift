@@ -45,8 +45,11 @@ public struct SystemRegisters {
     /// One-instruction interrupt shadow after STI (that set IF) and MOV SS / POP SS: no
     /// interrupt (and, for MOV SS, no #DB) is accepted before the next instruction completes.
     public var interruptShadow: Bool = false
-    /// Meaningful while `interruptShadow` is set: the shadow is MOV SS / POP SS's (true) or
-    /// STI's (false). Intel suppresses instruction breakpoints only in the former (Debug.swift).
+    /// The last instruction was MOV SS / POP SS (set there; STI clears it when it opens its own
+    /// shadow, and the debug dispatcher before each instruction it runs, Execution/Debug.swift):
+    /// while `interruptShadow` is also set the shadow is the stack switch's, so #DB traps (single
+    /// step, data breakpoints) wait until after the next instruction, and with `--cpu intel` an
+    /// instruction breakpoint on that next instruction is suppressed (SDM vol. 3A 6.8.3).
     public var stackShadow: Bool = false
     /// Set while an NMI handler runs: a further NMI waits until the next IRET.
     public var nmiBlocked: Bool = false
@@ -73,7 +76,7 @@ public struct SystemRegisters {
         for v in [gdtBase, UInt64(gdtLimit), idtBase, UInt64(idtLimit),
                   UInt64(ldtSelector), ldtBase, UInt64(ldtLimit), UInt64(ldtAttributes),
                   UInt64(trSelector), trBase, UInt64(trLimit), UInt64(trAttributes),
-                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0, singleStepAfterReturn ? 1 : 0,
+                  interruptShadow ? 1 : 0, nmiBlocked ? 1 : 0, nmiPending ? 1 : 0, singleStepAfterReturn ? 1 : 0, stackShadow ? 1 : 0,
                   star, lstar, cstar, sfmask, sysenterCS, sysenterESP, sysenterEIP] { h.add(v) }
         for s in 0..<6 { h.add(UInt64(limit(s)) | UInt64(attributes(s)) << 32) }
     }

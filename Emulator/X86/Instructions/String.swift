@@ -153,9 +153,11 @@ enum StringBodies<T: GuestInt, A: StringAddressSize> {
         let whileEqual = prefixes.contains(.rep)
         var done = 0
         var stoppedByCondition = false
+        // TF (single-stepping) stops after every iteration; it cannot change inside the loop.
+        let stepping = cpu.pointee.flagBits & Flag.tf != 0
         // Forward REP MOVS/STOS with 64-bit addressing may copy or fill whole runs at once.
         let fast = (kind == .movs || kind == .stos) && A.bits == 64
-            && cpu.pointee.flagBits & Flag.df == 0
+            && cpu.pointee.flagBits & (Flag.df | Flag.tf) == 0
         do throws(CPUFault) {
             while true {
                 if fast {
@@ -179,6 +181,9 @@ enum StringBodies<T: GuestInt, A: StringAddressSize> {
                 done &+= 1
                 if compares && equal != whileEqual { stoppedByCondition = true; break }
                 if count == 0 || done == StringOps.chunk { break }
+                // A data or I/O breakpoint hit, or TF (single-stepping traps after every
+                // iteration, as QEMU and Bochs do): #DB after this iteration (Execution/Debug.swift).
+                if _slowPath(stepping || cpu.pointee.msr.debugHits != 0) { break }
             }
         } catch {
             // Registers describe the iterations completed before the faulting one.

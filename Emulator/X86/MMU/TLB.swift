@@ -281,10 +281,15 @@ extension CPUState {
             return v
         }
         let physical = try translate(address, stack: stack)
+        // Data breakpoints (Execution/Debug.swift): check the access; a watched page stays out of the TLB.
+        let watched = _slowPath(msr.dataWatch) && watchesPage(address)
+        if _slowPath(msr.dataWatch) { noteDataAccess(address, size: size, write: false) }
         if memory.ram.contains(physical, count: UInt64(size)) {
             let page = address >> MemoryAccess.pageShift
             let host = memory.ram.base + Int(physical & ~0xFFF)
-            memory.readTLB[Int(truncatingIfNeeded: page) & (MemoryAccess.tlbSize - 1)] = TLBEntry(tag: page, hostPage: host)
+            if !watched {
+                memory.readTLB[Int(truncatingIfNeeded: page) & (MemoryAccess.tlbSize - 1)] = TLBEntry(tag: page, hostPage: host)
+            }
             var v: UInt64 = 0
             let p = host + Int(physical & 0xFFF)
             for i in 0..<size { v |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
@@ -308,6 +313,9 @@ extension CPUState {
             return
         }
         let physical = try translate(address, stack: stack, write: true)
+        // Data breakpoints (Execution/Debug.swift): check the access; a watched page stays out of the TLB.
+        let watched = _slowPath(msr.dataWatch) && watchesPage(address)
+        if _slowPath(msr.dataWatch) { noteDataAccess(address, size: size, write: true) }
         if memory.ram.contains(physical, count: UInt64(size)) {
             let frame = Int(physical >> MemoryAccess.pageShift)
             let wasTable = memory.pageIsTable[frame] != 0
@@ -331,7 +339,7 @@ extension CPUState {
             let host = memory.ram.base + Int(physical & ~0xFFF)
             // Not after a page-table write: this translation came from the tables before the
             // write, which may have changed it (a page table mapping itself).
-            if !wasTable {
+            if !wasTable && !watched {
                 memory.writeTLB[Int(truncatingIfNeeded: page) & (MemoryAccess.tlbSize - 1)] = TLBEntry(tag: page, hostPage: host)
             }
             let p = host + Int(physical & 0xFFF)
@@ -344,10 +352,12 @@ extension CPUState {
     // MARK: I/O ports
 
     public mutating func portRead(_ port: UInt16, size: Int) -> UInt64 {
-        memory.ports.read(UInt64(port), size: size)
+        if _slowPath(msr.ioWatch) { notePortAccess(port, size: size) }   // I/O breakpoints (Execution/Debug.swift)
+        return memory.ports.read(UInt64(port), size: size)
     }
 
     public mutating func portWrite(_ port: UInt16, size: Int, value: UInt64) {
+        if _slowPath(msr.ioWatch) { notePortAccess(port, size: size) }
         memory.ports.write(UInt64(port), size: size, value: value)
     }
 }
