@@ -119,17 +119,7 @@ spurious_isr:
 
     .data
     .balign 8
-gdt:
-    .quad 0
-    .quad 0x00AF9A000000FFFF         /* 0x08 64-bit code */
-    .quad 0x00CF92000000FFFF         /* 0x10 data */
-gdt_end:
-gdt_pointer:
-    .word gdt_end - gdt - 1
-    .quad gdt
-idt_pointer:
-    .word 256 * 16 - 1
-    .quad idt
+#include "flat-gdt64.inc"
 ticks:      .quad 0
 hexdigits:  .ascii "0123456789abcdef"
 msg_start:  .asciz "interrupts test: PIT -> PIC -> LAPIC LINT0, STI; HLT\n"

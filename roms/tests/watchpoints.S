@@ -313,17 +313,7 @@ isr_ud:
 #include "common.inc"
 
     .data
-gdt:
-    .quad 0
-    .quad 0x00AF9A000000FFFF         /* 0x08 64-bit code */
-    .quad 0x00CF92000000FFFF         /* 0x10 data */
-gdt_end:
-gdt_pointer:
-    .word gdt_end - gdt - 1
-    .quad gdt
-idt_pointer:
-    .word 256 * 16 - 1
-    .quad idt
+#include "flat-gdt64.inc"
     .balign 16
 wvar:       .quad 0
 buf:        .quad 0, 0, 0
