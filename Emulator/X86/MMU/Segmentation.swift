@@ -13,11 +13,25 @@
 //   "big real mode" keeps a 4 GiB limit loaded in protected mode).
 // - 64-bit mode has no limit checks (only canonical-address checks, MMU/TLB.swift).
 //
+// Type checks (SDM vol. 3 §5.4-5.5, the "#GP(0)/#SS(0)" lines of each instruction in vol. 2;
+// AMD APM vol. 2 §4.9) go with the limit check, outside 64-bit mode and real mode:
+// - a write through a code segment (a CS override, or readable code loaded into DS/ES/FS/GS)
+//   or through a read-only data segment faults;
+// - a read through an execute-only code segment faults (segment loads refuse to put one in
+//   DS/ES/FS/GS, so only a CS-override read meets this rule);
+// - the fault is #SS(0) through SS (which a load only accepts writable, so in practice never)
+//   and #GP(0) otherwise. Real mode checks no types: its accesses see the segment as read/write
+//   whatever attributes protected mode left in the cache (Bochs too).
+//
 // Cost. The access size is not known where the address is formed (`effectiveAddress` serves
 // every handler; the handler then loads 1-16 bytes, or more at ea + k). So the check is split:
 // 1. Where an offset becomes a linear address outside 64-bit mode, one compare decides whether
-//    any access of up to 16 bytes there is surely inside an expand-up, present segment. Flat
-//    4 GiB segments pass it except within 16 bytes of 4 GiB; 64-bit code never runs it.
+//    any access of up to 16 bytes there is surely inside a present, expand-up, *writable data*
+//    segment (so neither a read nor a write can fail a type check). Flat 4 GiB data segments
+//    pass it except within 16 bytes of 4 GiB; 64-bit code never runs it. Accesses through code
+//    segments (CS overrides) and read-only data segments all take the slow path, reads too:
+//    the address is formed before the handler says whether it reads or writes, and these
+//    segments are rare in practice (the flat model loads writable data segments everywhere).
 // 2. Otherwise the address is returned *deferred*: a value that no TLB entry can match (bits
 //    63..52 = 0xA5A, non-canonical), carrying the segment number (bits 51..48) and the offset.
 //    The TLB fast path misses, and the slow path (`readSlow`/`writeSlow`/`probeWrite`), which
@@ -35,14 +49,28 @@ extension CPUState {
     }
 
     /// Checks an access of `size` bytes at `offset` in segment `seg` (0...5) against its cached
-    /// limit and attributes (see the file comment); throws #SS(0) for SS, #GP(0) otherwise.
-    func checkSegmentLimit(_ seg: Int, offset: UInt64, size: Int) throws(CPUFault) {
+    /// limit and attributes, for a write when `write` is set, else a read (see the file
+    /// comment); throws #SS(0) for SS, #GP(0) otherwise.
+    func checkSegmentLimit(_ seg: Int, offset: UInt64, size: Int, write: Bool) throws(CPUFault) {
         guard seg < 6 else { return }
         let attributes = system.attributes(seg)
         let fault: CPUFault = seg == Seg.ss ? .ss(0) : .gp(0)
-        // A null selector in protected mode leaves the register unusable (not present).
-        if attributes & SegmentAttribute.present == 0 && !realMode { throw fault }
+        if !realMode {
+            // A null selector in protected mode leaves the register unusable (not present).
+            if attributes & SegmentAttribute.present == 0 { throw fault }
+            if !Self.typeAllows(attributes, write: write) { throw fault }
+        }
         if !Self.withinLimit(offset: offset, size: size, limit: system.limit(seg), attributes: attributes) { throw fault }
+    }
+
+    /// The segment-type rule for a data access through a segment with these hidden attributes
+    /// (access byte: bit 3 = code; for code bit 1 = readable, for data bit 1 = writable):
+    /// writes need a writable data segment, reads need data or readable code.
+    @inline(__always) static func typeAllows(_ attributes: UInt16, write: Bool) -> Bool {
+        let isCode = attributes & 0x08 != 0
+        let readableOrWritable = attributes & 0x02 != 0
+        if write { return !isCode && readableOrWritable }
+        return !isCode || readableOrWritable
     }
 
     /// True when `size` bytes at `offset` lie within a segment of this (byte-scaled) limit
@@ -58,18 +86,19 @@ extension CPUState {
         return last <= UInt64(limit)
     }
 
-    /// The slow path's half of the check: a deferred address is checked for `size` bytes and
-    /// replaced by its linear address; any other address is returned unchanged.
-    @inline(__always) func resolveSegmented(_ address: UInt64, size: Int) throws(CPUFault) -> UInt64 {
+    /// The slow path's half of the check: a deferred address is checked for a read or write
+    /// (`write`) of `size` bytes and replaced by its linear address; any other address is
+    /// returned unchanged.
+    @inline(__always) func resolveSegmented(_ address: UInt64, size: Int, write: Bool) throws(CPUFault) -> UInt64 {
         if !isDeferred(address) { return address }
-        return try resolveDeferred(address, size: size)
+        return try resolveDeferred(address, size: size, write: write)
     }
 
     @inline(never)
-    func resolveDeferred(_ address: UInt64, size: Int) throws(CPUFault) -> UInt64 {
+    func resolveDeferred(_ address: UInt64, size: Int, write: Bool) throws(CPUFault) -> UInt64 {
         let seg = Int((address >> 48) & 0xF)
         let offset = address & 0xFFFF_FFFF_FFFF
-        try checkSegmentLimit(seg, offset: offset, size: size)
+        try checkSegmentLimit(seg, offset: offset, size: size, write: write)
         return (segmentBase[seg] &+ offset) & 0xFFFF_FFFF
     }
 
@@ -94,9 +123,10 @@ extension UnsafeMutablePointer where Pointee == CPUState {
                                  as: UInt32.self)
             let attributes = raw.load(fromByteOffset: MemoryLayout<CPUState>.offset(of: \CPUState.system.segmentAttributes)! &+ seg &* 2,
                                       as: UInt16.self)
-            // Present, not an expand-down data segment (type bits S|code|E = 1|0|1 is 0x14),
-            // and the last byte of a 16-byte access is within the limit.
-            if _fastPath(offset &+ 15 <= UInt64(limit) && attributes & 0x80 != 0 && attributes & 0x1C != 0x14) {
+            // Present, an expand-up writable data segment (P|S|code|E|W = 1|1|0|0|1: attributes
+            // & 0x9E == 0x92, so no read or write fails a type check), and the last byte of a
+            // 16-byte access is within the limit.
+            if _fastPath(offset &+ 15 <= UInt64(limit) && attributes & 0x9E == 0x92) {
                 return (pointee.segmentBase[seg] &+ offset) & 0xFFFF_FFFF
             }
             return CPUState.deferredTag << 52 | UInt64(seg) << 48 | (offset & 0xFFFF_FFFF_FFFF)

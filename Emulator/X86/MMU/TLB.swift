@@ -248,7 +248,7 @@ extension CPUState {
     @inline(never)
     public mutating func probeWrite(_ address: UInt64, size: Int) throws(CPUFault) {
         memory.selectPrivilege(user: cpl == 3)
-        let address = try resolveSegmented(address, size: size)
+        let address = try resolveSegmented(address, size: size, write: true)
         _ = try translate(address, stack: false, write: true)
         _ = try translate(address &+ UInt64(size - 1), stack: false, write: true)
     }
@@ -264,8 +264,8 @@ extension CPUState {
     @inline(never)
     mutating func readSlow(_ address: UInt64, size: Int, stack: Bool) throws(CPUFault) -> UInt64 {
         memory.selectPrivilege(user: cpl == 3)
-        // A deferred address: the segment limit check for this size (MMU/Segmentation.swift).
-        let address = try resolveSegmented(address, size: size)
+        // A deferred address: the segment limit and type checks for this size (MMU/Segmentation.swift).
+        let address = try resolveSegmented(address, size: size, write: false)
         if (address & 0xFFF) + UInt64(size) > 4096 {
             try checkWrapAround(address, size: size, stack: stack)
             // Crosses a page: both pages must translate before any byte is read (a #PF on the
@@ -301,7 +301,7 @@ extension CPUState {
     @inline(never)
     mutating func writeSlow(_ address: UInt64, size: Int, value: UInt64, stack: Bool) throws(CPUFault) {
         memory.selectPrivilege(user: cpl == 3)
-        let address = try resolveSegmented(address, size: size)
+        let address = try resolveSegmented(address, size: size, write: true)
         if (address & 0xFFF) + UInt64(size) > 4096 {
             try checkWrapAround(address, size: size, stack: stack)
             let last = (address &+ UInt64(size - 1)) & ~0xFFF
