@@ -136,6 +136,53 @@ final class SegmentTypeTests: XCTestCase {
         }
     }
 
+    func testWideAccessesCheckTheWholeAreaAgainstTheLimit() {
+        // DS limit 0x0FFF (base 0x2000). The SDM's limit rule is for the whole memory operand,
+        // so an access wider than 16 bytes whose first 16 bytes fit but whose last byte is past
+        // the limit faults before anything is written.
+        // D9 33: FNSTENV [EBX] (28 bytes): at 0xFE4 it ends at 0xFFF (allowed), at 0xFE5 #GP(0).
+        let t = protectedCPU([0xD9, 0x33])
+        t.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        t[Reg.rbx] = 0xFE4
+        XCTAssertEqual(t.run(), .budgetExhausted)
+        let u = protectedCPU([0xD9, 0x33])
+        u.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        u[Reg.rbx] = 0xFE5
+        XCTAssertEqual(u.run(), .exception(.gp(0), rip: code))
+        XCTAssertEqual(u.ram.read(0x2FE5, count: 4), [0, 0, 0, 0])
+        // DD 33: FNSAVE [EBX] (108 bytes): at 0xF95 the last byte is 0x1000: #GP(0), nothing
+        // written.
+        let w = protectedCPU([0xDD, 0x33])
+        w.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        w[Reg.rbx] = 0xF95
+        XCTAssertEqual(w.run(), .exception(.gp(0), rip: code))
+        XCTAssertEqual(w.ram.read(0x2F95, count: 4), [0, 0, 0, 0])
+        // 0F AE /0: FXSAVE [EBX] (512 bytes, 16-byte aligned): 0xE00 fits exactly; at 0xE10 the
+        // 288 bytes it writes in 32-bit mode fit, but the 512-byte operand does not: #GP(0).
+        let x = protectedCPU([0x0F, 0xAE, 0x03])
+        x.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        x[Reg.rbx] = 0xE00
+        XCTAssertEqual(x.run(), .budgetExhausted)
+        let y = protectedCPU([0x0F, 0xAE, 0x03])
+        y.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        y[Reg.rbx] = 0xE10
+        XCTAssertEqual(y.run(), .exception(.gp(0), rip: code))
+        XCTAssertEqual(y.ram.read(0x2E10, count: 4), [0, 0, 0, 0])
+        // 0F AE /1: FXRSTOR [EBX] reads: the same whole-area rule, and a read-only DS is fine.
+        let z = protectedCPU([0x0F, 0xAE, 0x0B], ds: 0x491)
+        z.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        z[Reg.rbx] = 0xE10
+        XCTAssertEqual(z.run(), .exception(.gp(0), rip: code))
+        let r = protectedCPU([0x0F, 0xAE, 0x0B], ds: 0x491)
+        r.state.pointee.system.setLimit(Seg.ds, 0xFFF)
+        r[Reg.rbx] = 0xE00
+        XCTAssertEqual(r.run(), .budgetExhausted)
+        // FXSAVE through a read-only DS: #GP(0) (a write).
+        let v = protectedCPU([0x0F, 0xAE, 0x03], ds: 0x491)
+        v[Reg.rbx] = 0xE00
+        XCTAssertEqual(v.run(), .exception(.gp(0), rip: code))
+    }
+
     func testFlatDataSegmentsStayOnTheFastPath() {
         // The fast-path rule itself: a present expand-up writable data segment with a 4 GiB
         // limit gives the plain linear address; read-only data and code segments give a

@@ -8,7 +8,8 @@
 // element faults, and a faulting instruction leaves the arithmetic flags as they were).
 //   data registers (FS/ES) holding read-only data, expand-down read-only data, readable code
 //   and conforming readable code; CS overrides with readable and execute-only code (the
-//   execute-only cases run with CS = 0x28, far-called); MOV FS of execute-only code (#GP(sel)).
+//   execute-only cases run with CS = 0x28, far-called); MOV FS of execute-only code (#GP(sel));
+//   FNSAVE/FRSTOR, FNSTENV/FLDENV: the whole area against the limit; FXSAVE/FXRSTOR: the type.
 // QEMU 7.2 TCG checks some of these only (the run is Bochs vs Orrery: segtypes.args).
 // Exception handlers are written in assembly, as in seglimit.c: they record vector, error code
 // and EIP, and resume at the case's recovery label. DS is never changed.
@@ -27,6 +28,7 @@ static u64 gdt[] __attribute__((aligned(8))) = {
     0x00CF98000000FFFFull,      /* 0x28 code, execute-only, flat 4 GiB */
     0x00409E3000000FFFull,      /* 0x30 code, conforming readable, base 0x300000, limit 0xFFF */
     0x0040943000000FFFull,      /* 0x38 data, read-only expand-down, base 0x300000, limit 0xFFF */
+    0x0040923000000FFFull,      /* 0x40 data, read/write, base 0x300000, limit 0xFFF */
 };
 
 __asm__(
@@ -115,6 +117,24 @@ XCASE(xo_cs_read,         "  movl %cs:scratch, %eax")
 XCASE(xo_cs_write,        "  movl %eax, %cs:scratch")
 XCASE(xo_ds_read,         "  movl scratch, %eax")
 
+/* accesses wider than 16 bytes: the whole area against the limit (0x40: limit 0xFFF), and the
+   type (0x18: read-only). FNSAVE/FRSTOR 108 bytes, FNSTENV/FLDENV 28, FXSAVE/FXRSTOR 512.
+   FXSAVE/FXRSTOR areas running past the limit are left out: Bochs 2.7 does not fault on them
+   (seen with FXSAVE at offset 0xF00, whose bytes 0x1000-0x101F are past the limit), while the
+   SDM makes the whole operand subject to the limit; Orrery follows the SDM
+   (Tests/X86Tests/SegmentTypeTests.swift). */
+CASE(fxsave_fits,         FS(0x40) "  fxsave %fs:0xE00")
+CASE(fxrstor_fits,        FS(0x40) "  fxrstor %fs:0xE00")
+CASE(fnsave_fits,         FS(0x40) "  fnsave %fs:0xF94\n  fninit")
+CASE(fnsave_past,         FS(0x40) "  fnsave %fs:0xF95\n  fninit")
+CASE(frstor_past,         FS(0x40) "  frstor %fs:0xF95\n  fninit")
+CASE(fnstenv_fits,        FS(0x40) "  fnstenv %fs:0xFE4\n  fninit")
+CASE(fnstenv_past,        FS(0x40) "  fnstenv %fs:0xFE5\n  fninit")
+CASE(fldenv_past,         FS(0x40) "  fldenv %fs:0xFE5\n  fninit")
+CASE(ro_fxsave,           FS(0x18) "  fxsave %fs:0x100")
+CASE(ro_fnstenv,          FS(0x18) "  fnstenv %fs:0x100\n  fninit")
+CASE(ro_fldenv,           FS(0x18) "  fldenv %fs:0x800\n  fninit")
+
 struct test { const char *name; int expect; void (*fn)(void); int far; };
 #define D(n, e) { #n, e, n, 0 }
 #define X(n, e) { #n, e, n, 1 }
@@ -130,6 +150,10 @@ static const struct test tests[] = {
     D(execonly_fs_load, 13),
     D(cs_read, NONE), D(cs_write, 13), D(cs_inc_rmw, 13), D(cs_lodsb, NONE),
     X(xo_fetch, NONE), X(xo_cs_read, 13), X(xo_cs_write, 13), X(xo_ds_read, NONE),
+    D(fxsave_fits, NONE), D(fxrstor_fits, NONE),
+    D(fnsave_fits, NONE), D(fnsave_past, 13), D(frstor_past, 13),
+    D(fnstenv_fits, NONE), D(fnstenv_past, 13), D(fldenv_past, 13),
+    D(ro_fxsave, 13), D(ro_fnstenv, 13), D(ro_fldenv, NONE),
 };
 
 static void pad(const char *s, int width) { int n = 0; while (s[n]) n++; puts(s); while (n++ < width) putc_e9(' '); }

@@ -84,7 +84,7 @@ enum X87Control {
     @inline(__always) static func fxsave(_ cpu: CPU, _ i: Instr) { do { try fxsaveBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fxsaveBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.x87Available()
-        let ea = cpu.effectiveAddress(i)
+        let ea = try cpu.wideEffectiveAddress(i, size: 512, write: true)
         if ea & 15 != 0 { throw .gp(0) }
         let xmmCount = cpu.pointee.mode == .long64 ? 16 : 8
         // Check the whole written range first: FXSAVE either completes or changes nothing.
@@ -128,7 +128,7 @@ enum X87Control {
     @inline(__always) static func fxrstor(_ cpu: CPU, _ i: Instr) { do { try fxrstorBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fxrstorBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.x87Available()
-        let ea = cpu.effectiveAddress(i)
+        let ea = try cpu.wideEffectiveAddress(i, size: 512, write: false)
         if ea & 15 != 0 { throw .gp(0) }
         let xmmCount = cpu.pointee.mode == .long64 ? 16 : 8
         // Read everything before changing any state (a fault or a bad MXCSR changes nothing).

@@ -97,7 +97,7 @@ enum X87Environment {
     @inline(__always) static func fnstenv(_ cpu: CPU, _ i: Instr) { do { try fnstenvBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fnstenvBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.x87Available()
-        let ea = cpu.effectiveAddress(i)
+        let ea = try cpu.wideEffectiveAddress(i, size: environmentSize(i), write: true)
         try cpu.pointee.probeWrite(ea, size: environmentSize(i))
         try storeEnvironment(cpu, i, at: ea)
         cpu.pointee.fpuControl |= 0x3F
@@ -109,7 +109,7 @@ enum X87Environment {
     @inline(__always) static func fldenvBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()   // a waiting instruction: a pending exception is #MF first
         var m = Image()
-        try loadEnvironment(cpu, i, at: cpu.effectiveAddress(i), into: &m)
+        try loadEnvironment(cpu, i, at: try cpu.wideEffectiveAddress(i, size: environmentSize(i), write: false), into: &m)
         apply(cpu, m)
     }
 
@@ -117,7 +117,7 @@ enum X87Environment {
     @inline(__always) static func fnsave(_ cpu: CPU, _ i: Instr) { do { try fnsaveBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func fnsaveBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.x87Available()
-        let ea = cpu.effectiveAddress(i)
+        let ea = try cpu.wideEffectiveAddress(i, size: environmentSize(i) + 80, write: true)
         let envSize = environmentSize(i)
         try cpu.pointee.probeWrite(ea, size: envSize + 80)
         try storeEnvironment(cpu, i, at: ea)
@@ -134,7 +134,7 @@ enum X87Environment {
     @inline(__always) static func frstor(_ cpu: CPU, _ i: Instr) { do { try frstorBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func frstorBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         try cpu.fpuBegin()
-        let ea = cpu.effectiveAddress(i)
+        let ea = try cpu.wideEffectiveAddress(i, size: environmentSize(i) + 80, write: false)
         let envSize = environmentSize(i)
         var m = Image()
         try loadEnvironment(cpu, i, at: ea, into: &m)

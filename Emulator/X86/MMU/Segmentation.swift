@@ -133,4 +133,19 @@ extension UnsafeMutablePointer where Pointee == CPUState {
         }
         return (pointee.segmentBase[seg] &+ offset) & 0xFFFF_FFFF
     }
+
+    /// The memory operand's address for an access wider than 16 bytes (FXSAVE/FXRSTOR 512,
+    /// FNSAVE/FRSTOR 94/108, FNSTENV/FLDENV 14/28 bytes), which the handler then makes piecewise
+    /// at ea + k: outside 64-bit mode the whole area is checked first against the segment's
+    /// limit and type (a read, or a write when `write` is set), as the SDM's rule is for the
+    /// whole operand ("#GP(0) if a memory operand effective address is outside the CS, DS, ES,
+    /// FS, or GS segment limit"; #SS(0) for SS). The pieces are still formed by
+    /// `segmentedLinear`, so they take the usual path and cannot fail the limit any more.
+    @inline(__always) public func wideEffectiveAddress(_ i: Instr, size: Int, write: Bool) throws(CPUFault) -> UInt64 {
+        if pointee.mode == .long64 { return effectiveAddress(i) }
+        let seg = Int(i.pointee.segment)
+        let offset = offset(i)
+        try pointee.checkSegmentLimit(seg, offset: offset, size: size, write: write)
+        return segmentedLinear(seg, offset)
+    }
 }
