@@ -52,6 +52,18 @@ final class SegmentTypeTests: XCTestCase {
         XCTAssertEqual(t.run(), .exception(.gp(0), rip: code))
         XCTAssertEqual(t.ram.read(0x2010, count: 4), [0xFF, 0xFF, 0xFF, 0xFF])
         XCTAssertEqual(t.rflags, flags)
+        // 11 03: ADC [EBX], EAX and 83 13 01: ADC DWORD [EBX], 1 with CF = 1: the faulting
+        // store leaves CF set (an ADC restarted after a #PF handler must see the same carry).
+        for bytes: [UInt8] in [[0x11, 0x03], [0x83, 0x13, 0x01]] {
+            let u = protectedCPU(bytes, ds: 0x491)
+            u.ram.write([0xFF, 0xFF, 0xFF, 0xFF], at: 0x2010)
+            u[Reg.rbx] = 0x10
+            u[Reg.rax] = 1
+            u.state.pointee.rflags = 0x2 | Flag.cf
+            XCTAssertEqual(u.run(), .exception(.gp(0), rip: code))
+            XCTAssertEqual(u.rflags & Flag.cf, Flag.cf)
+            XCTAssertEqual(u.ram.read(0x2010, count: 4), [0xFF, 0xFF, 0xFF, 0xFF])
+        }
     }
 
     func testCSOverrideWriteFaultsAndReadNeedsReadableCode() {

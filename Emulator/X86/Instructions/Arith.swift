@@ -61,6 +61,21 @@ extension UnsafeMutablePointer where Pointee == CPUState {
             return r
         }
     }
+
+    /// The result of `a op b` without recording flags. Memory forms store it before they call
+    /// `alu`: a store that faults (#PF, a read-only segment) must leave the flags as they were
+    /// (x86 faults are precise; an ADC/SBB restarted after the #PF handler reads the old CF).
+    @inline(__always) func aluResult<T: GuestInt>(_ op: ALUOp, _ a: T, _ b: T) -> T {
+        switch op {
+        case .add: return a &+ b
+        case .or: return a | b
+        case .adc: return a &+ b &+ (pointee.carryFlag ? 1 : 0)
+        case .sbb: return a &- b &- (pointee.carryFlag ? 1 : 0)
+        case .and: return a & b
+        case .sub, .cmp: return a &- b
+        case .xor: return a ^ b
+        }
+    }
 }
 
 /// Handlers for one ALU operation, generic over width; `Op` is a compile-time constant carrier.
@@ -84,8 +99,10 @@ enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
     @inline(__always) static func egMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let a: T = try cpu.load(ea)
-        let r = cpu.alu(Op.op, a, cpu.reg(i.reg) as T)
-        if Op.op != .cmp { try cpu.store(ea, r) }
+        let b: T = cpu.reg(i.reg)
+        // The store first, then the flags (see `aluResult`).
+        if Op.op != .cmp { try cpu.store(ea, cpu.aluResult(Op.op, a, b)) }
+        _ = cpu.alu(Op.op, a, b)
     }
     @inline(__always) static func geReg(_ cpu: CPU, _ i: Instr) { do { try geRegBody(cpu, i) } catch { return cpu.raise(error, at: i) }; cpu.retireAndContinue(i) }
     @inline(__always) static func geRegBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
@@ -107,8 +124,9 @@ enum ALUHandlers<T: GuestInt, Op: ALUOperation> {
     @inline(__always) static func eiMemBody(_ cpu: CPU, _ i: Instr) throws(CPUFault) {
         let ea = cpu.effectiveAddress(i)
         let a: T = try cpu.load(ea)
-        let r = cpu.alu(Op.op, a, T(truncatingIfNeeded: i.imm))
-        if Op.op != .cmp { try cpu.store(ea, r) }
+        let b = T(truncatingIfNeeded: i.imm)
+        if Op.op != .cmp { try cpu.store(ea, cpu.aluResult(Op.op, a, b)) }
+        _ = cpu.alu(Op.op, a, b)
     }
 }
 
