@@ -195,6 +195,16 @@ final class SegmentTypeTests: XCTestCase {
         XCTAssertEqual(v.run(), .exception(.gp(0), rip: code))
     }
 
+    func testCompatibilityModeChecksTypes() {
+        // Compatibility mode (EFER.LMA = 1, CS.L = 0) is not 64-bit mode: segmentation applies,
+        // so a write through a read-only DS is #GP(0) there too (AMD APM vol. 2 §4.8).
+        let t = protectedCPU([0x89, 0x03], ds: 0x491)
+        t.state.pointee.efer = 0x500
+        t[Reg.rbx] = 0x10
+        XCTAssertEqual(t.run(), .exception(.gp(0), rip: code))
+        XCTAssertEqual(t.ram.read(0x2010, count: 4), [0, 0, 0, 0])
+    }
+
     func testFlatDataSegmentsStayOnTheFastPath() {
         // The fast-path rule itself: a present expand-up writable data segment with a 4 GiB
         // limit gives the plain linear address; read-only data and code segments give a
