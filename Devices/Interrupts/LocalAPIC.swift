@@ -8,7 +8,8 @@
 // - the board maps the xAPIC page as the MMIO bus's relocatable window: `windowBase` is the base
 //   address from IA32_APIC_BASE (SDM 11.4.4), nil while the APIC is disabled or in x2APIC mode;
 // - the CPU asks `pendingVector()` and calls `acknowledge(_:)` (the X86 `InterruptSource` shape;
-//   the board declares the conformance, since Devices does not depend on X86);
+//   the board declares the conformance, since Devices does not depend on X86), but only while
+//   `interruptRequestLine` (the APIC's INTR output to the core) is asserted;
 // - `onNMI` raises NMI on the CPU; `onEOI` broadcasts EOIs of level-triggered vectors to the IOAPIC;
 // - the 8259's INTR output drives `setLINT(0, level:)`, and `externalPending`/`externalAcknowledge`
 //   are the 8259's INTA cycle, used when LINT0 (or an IOAPIC entry) is in ExtINT mode;
@@ -84,21 +85,24 @@ public final class LocalAPIC: BusDevice, RelocatableWindow, Snapshottable {
 
     // MARK: State
     public private(set) var apicID: UInt32
-    public private(set) var tpr: UInt32 = 0
+    // Every property `pendingVector()` depends on (TPR, SVR, ISR, IRR, the LVT, the global
+    // enable, the LINT pins, a waiting ExtINT) recomputes the INTR output when it changes: see
+    // `updateINTR()`. A new such property must get the same `didSet`.
+    public private(set) var tpr: UInt32 = 0 { didSet { updateINTR() } }
     public private(set) var ldr: UInt32 = 0
     public private(set) var dfr: UInt32 = 0xFFFF_FFFF
-    public private(set) var svr: UInt32 = 0xFF
+    public private(set) var svr: UInt32 = 0xFF { didSet { updateINTR() } }
     /// ISR, TMR, IRR: 256-bit sets as 8 words (bit v%32 of word v/32).
-    public private(set) var isr = [UInt32](repeating: 0, count: 8)
+    public private(set) var isr = [UInt32](repeating: 0, count: 8) { didSet { updateINTR() } }
     public private(set) var tmr = [UInt32](repeating: 0, count: 8)
-    public private(set) var irr = [UInt32](repeating: 0, count: 8)
+    public private(set) var irr = [UInt32](repeating: 0, count: 8) { didSet { updateINTR() } }
     /// ESR as last latched by a write, and the errors seen since.
     public private(set) var esr: UInt32 = 0
     private var esrPending: UInt32 = 0
     public private(set) var icrLow: UInt32 = 0
     public private(set) var icrHigh: UInt32 = 0
     /// CMCI (not implemented: always masked, not addressable), timer, thermal, perf, LINT0, LINT1, error.
-    public private(set) var lvt = [UInt32](repeating: LocalAPIC.lvtMasked, count: 7)
+    public private(set) var lvt = [UInt32](repeating: LocalAPIC.lvtMasked, count: 7) { didSet { updateINTR() } }
     public private(set) var timerInitialCount: UInt32 = 0
     public private(set) var timerDivide: UInt32 = 0
     /// Virtual ns at which the current count was last (re)loaded: the initial-count write, then
@@ -108,16 +112,30 @@ public final class LocalAPIC: BusDevice, RelocatableWindow, Snapshottable {
     public private(set) var timerRunning = false
     public private(set) var tscDeadline: UInt64 = 0
     /// IA32_APIC_BASE bit 11 (global enable) and bit 10 (x2APIC mode).
-    public private(set) var hardwareEnabled = true
+    public private(set) var hardwareEnabled = true { didSet { updateINTR() } }
     public private(set) var x2APICMode = false
     /// IA32_APIC_BASE bits 51:12: where the xAPIC page is decoded (0xFEE00000 at power-on).
     /// Clearing EN resets the registers but keeps the MSR, so `reset()` keeps this too.
     public private(set) var baseAddress: UInt64 = LocalAPIC.defaultBase
     public static let defaultBase: UInt64 = 0xFEE0_0000
     /// LINT0/LINT1 pin levels.
-    public private(set) var lintLevel = [false, false]
+    public private(set) var lintLevel = [false, false] { didSet { updateINTR() } }
     /// An ExtINT message arrived from the IOAPIC and waits for the 8259's INTA.
-    public private(set) var extINTRequested = false
+    public private(set) var extINTRequested = false { didSet { updateINTR() } }
+
+    /// The INTR output to the core: true whenever `pendingVector()` may return a vector (an
+    /// APIC vector above PPR is in IRR, or the 8259 may interrupt through ExtINT; whether the
+    /// 8259 itself has a request is its own state, asked at INTA time). The CPU reads this one
+    /// byte at every block boundary while RFLAGS.IF = 1 and calls into the APIC only when it is
+    /// set, as a core samples its INTR pin. Allocated here, so it lives as long as the APIC.
+    private let intrOutput: UnsafeMutablePointer<Bool> = {
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        p.initialize(to: false)
+        return p
+    }()
+    /// The INTR output for the CPU (X86 `InterruptSource.interruptRequestLine`); valid while this
+    /// APIC exists.
+    public var interruptRequestLine: UnsafePointer<Bool>? { UnsafePointer(intrOutput) }
 
     // MARK: Wiring
     public let queue: EventQueue
@@ -145,7 +163,11 @@ public final class LocalAPIC: BusDevice, RelocatableWindow, Snapshottable {
         reset()
     }
 
-    deinit { queue.cancel(timerEvent) }
+    deinit {
+        queue.cancel(timerEvent)
+        intrOutput.deinitialize(count: 1)
+        intrOutput.deallocate()
+    }
 
     /// Power-on / INIT state (SDM 11.4.7.1), with LINT0 in unmasked ExtINT mode as a PC's firmware
     /// (and QEMU's reset of the bootstrap processor) leaves it, so 8259 interrupts reach the CPU.
@@ -278,6 +300,13 @@ public final class LocalAPIC: BusDevice, RelocatableWindow, Snapshottable {
     private var apicVector: UInt8? {
         guard hardwareEnabled, softwareEnabled, let v = Self.highest(irr) else { return nil }
         return UInt32(v & 0xF0) > (processorPriority & 0xF0) ? v : nil
+    }
+
+    /// Recomputes the INTR output from the state `pendingVector()` reads (the one function that
+    /// writes it; called by the `didSet` of each such property, so no path that changes the
+    /// answer can forget it). Invariant: `pendingVector() != nil` implies the line is set.
+    private func updateINTR() {
+        intrOutput.pointee = apicVector != nil || externalAllowed
     }
 
     /// The vector the CPU would get on an INTA cycle now, or nil. APIC vectors first, then the

@@ -10,4 +10,14 @@ public protocol InterruptSource: AnyObject {
     func pendingVector() -> UInt8?
     /// The CPU took `vector` (the PIC/APIC moves it from IRR to ISR).
     func acknowledge(_ vector: UInt8)
+    /// The controller's INTR output, if it drives one: a byte that is true whenever
+    /// `pendingVector()` may return a vector, kept up to date by the controller and valid while
+    /// it exists. The CPU samples it at block boundaries (a load and a test, as a core samples
+    /// its INTR pin) and calls `pendingVector()` only when it is set. nil (the default): the CPU
+    /// asks `pendingVector()` at every block boundary while RFLAGS.IF = 1.
+    var interruptRequestLine: UnsafePointer<Bool>? { get }
+}
+
+extension InterruptSource {
+    public var interruptRequestLine: UnsafePointer<Bool>? { nil }
 }

@@ -60,7 +60,23 @@ public final class X86CPU {
     /// `weak` load there (side-table lookup, then retain/release through the slow path) cost
     /// ~18% of a Linux boot (perf); a strong one still ~9%. Ownership rule: whoever sets it
     /// keeps the controller alive at least as long as this CPU runs (the Board owns both).
-    public unowned(unsafe) var interruptSource: InterruptSource?
+    /// Setting it also points `interruptRequest` at the controller's INTR output.
+    public unowned(unsafe) var interruptSource: InterruptSource? {
+        didSet {
+            if let source = interruptSource {
+                interruptRequest = source.interruptRequestLine ?? UnsafePointer(constantLines + 1)
+            } else {
+                interruptRequest = UnsafePointer(constantLines)
+            }
+        }
+    }
+    /// The INTR pin the run loop samples at block boundaries: the controller's output byte,
+    /// or a constant (false without a controller, true for one that drives no output, which is
+    /// then asked at every boundary). Plain data, so the poll costs a load and a test: no
+    /// retain/release, no protocol call while no interrupt is requested.
+    public private(set) var interruptRequest: UnsafePointer<Bool>
+    /// Two constant lines, [false, true], owned by this CPU.
+    private let constantLines: UnsafeMutablePointer<Bool>
     /// Keeps the box CPUState's `msr.apic` points at alive (LocalAPICPort.swift).
     var apicLinkStorage: LocalAPICLink?
     /// What a triple fault does (only `.stop` so far: `run` returns `.tripleFault`, and the
@@ -76,9 +92,15 @@ public final class X86CPU {
         self.ram = ram; self.mmio = mmio; self.ports = ports
         state = .allocate(capacity: 1)
         state.initialize(to: CPUState(ram: ram, mmio: mmio, ports: ports))
+        constantLines = .allocate(capacity: 2)
+        constantLines.initialize(to: false)
+        (constantLines + 1).initialize(to: true)
+        interruptRequest = UnsafePointer(constantLines)
     }
 
     deinit {
+        constantLines.deinitialize(count: 2)
+        constantLines.deallocate()
         state.pointee.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
@@ -99,7 +121,7 @@ public final class X86CPU {
             // Interrupts are accepted here, between blocks, never inside one; a one-instruction
             // shadow (STI, MOV SS) holds them off until the next instruction has run.
             if !cpu.pointee.system.interruptShadow
-                && (cpu.pointee.system.nmiPending || (cpu.pointee.flagBits & Flag.if != 0 && interruptSource != nil)) {
+                && (cpu.pointee.system.nmiPending || (cpu.pointee.flagBits & Flag.if != 0 && interruptRequest.pointee)) {
                 if !acceptInterrupt() { return .tripleFault }
                 cpu.pointee.msr.debugHits = 0   // the frame's writes are not the program's (Debug.swift)
             }
