@@ -11,11 +11,12 @@
 //   instruction crossing the limit faults when fetched.
 // QEMU 7.2 TCG does not check data segment limits (see tools/run-board-roms.sh: this guest's
 // oracle is Bochs, roms/board/seglimit.args).
-// Exception handlers are written in assembly: they record vector, error code and EIP, and
+// Exceptions are caught by faultcase.h's handlers: they record vector, error code and EIP, and
 // resume at the case's recovery label. DS is never changed, so the handlers can use it.
 #include "board.h"
+#include "faultcase.h"
 
-volatile u32 got_vec, got_code, got_eip, got_ecx, recover, saved_esp;
+volatile u32 got_ecx;
 
 static u64 gdt[] __attribute__((aligned(8))) = {
     0,
@@ -28,35 +29,6 @@ static u64 gdt[] __attribute__((aligned(8))) = {
     0,                          /* 0x38 code, base 0, limit = end of the cs_page (set below) */
 };
 
-/* Exception entry points: vector in got_vec, then a common tail that pops the error code (if
-   any), records EIP and replaces it with `recover`. */
-__asm__(
-    ".text\n"
-    "exc_err_tail:\n"
-    "  popl got_code\n"
-    "  pushl %eax\n"
-    "  movl 4(%esp), %eax\n  movl %eax, got_eip\n"
-    "  movl recover, %eax\n  movl %eax, 4(%esp)\n"
-    "  popl %eax\n"
-    "  iret\n"
-    "exc_noerr_tail:\n"
-    "  movl $0, got_code\n"
-    "  pushl %eax\n"
-    "  movl 4(%esp), %eax\n  movl %eax, got_eip\n"
-    "  movl recover, %eax\n  movl %eax, 4(%esp)\n"
-    "  popl %eax\n"
-    "  iret\n"
-    ".globl exc0, exc6, exc8, exc10, exc11, exc12, exc13, exc14\n"
-    "exc0:  movl $0x00, got_vec\n  jmp exc_noerr_tail\n"
-    "exc6:  movl $0x06, got_vec\n  jmp exc_noerr_tail\n"
-    "exc8:  movl $0x08, got_vec\n  jmp exc_err_tail\n"
-    "exc10: movl $0x0a, got_vec\n  jmp exc_err_tail\n"
-    "exc11: movl $0x0b, got_vec\n  jmp exc_err_tail\n"
-    "exc12: movl $0x0c, got_vec\n  jmp exc_err_tail\n"
-    "exc13: movl $0x0d, got_vec\n  jmp exc_err_tail\n"
-    "exc14: movl $0x0e, got_vec\n  jmp exc_err_tail\n"
-);
-void exc0(void), exc6(void), exc8(void), exc10(void), exc11(void), exc12(void), exc13(void), exc14(void);
 
 /* A data/stack case: saves registers and ESP, sets `recover` to its label 1, runs the setup
    and the access, then (faulted or not) records ECX and restores SS = 0x10, ESP, the segment
@@ -194,23 +166,14 @@ static const struct test tests[] = {
     C(cs_jmp_near_limit, 13), C(cs_indirect_past, 13),
 };
 
-static void pad(const char *s, int width) { int n = 0; while (s[n]) n++; puts(s); while (n++ < width) putc_e9(' '); }
-static void vec(int v) { if (v < 0) puts("--"); else hex((u32)v, 2); }
 
-static void gate(int v, void (*fn)(void)) { set_gate(v, (void (*)(struct frame *))fn); }
 
 u32 board_main(u32 magic, u32 info) {
     (void)magic; (void)info;
     /* 0x38: code, base 0, G = 1, D = 1, limit (cs_page >> 12) pages: the last byte is cs_page + 0xFFF. */
     u32 raw = (u32)cs_page >> 12;
     gdt[7] = ((u64)((raw >> 16) & 0xF) << 48) | (0xC0ull << 48) | (0x9Aull << 40) | (raw & 0xFFFF);
-    struct { u16 limit; u32 base; } __attribute__((packed)) g = { sizeof gdt - 1, (u32)gdt };
-    __asm__ volatile("lgdt %0\n ljmp $0x08, $1f\n1:\n"
-                     " movw $0x10, %%ax\n movw %%ax, %%ds\n movw %%ax, %%es\n movw %%ax, %%ss\n"
-                     " movw %%ax, %%fs\n movw %%ax, %%gs\n" :: "m"(g) : "eax", "memory");
-    gate(0, exc0); gate(6, exc6); gate(8, exc8); gate(10, exc10); gate(11, exc11);
-    gate(12, exc12); gate(13, exc13); gate(14, exc14);
-    load_idt();
+    faultcase_setup(gdt, sizeof gdt);
     /* Markers for the 16-bit wrap case: linear 0xFFFE (the wrapped offset) and 0x1FFFE. */
     *(volatile u8 *)0xFFFE = 0x5A; *(volatile u8 *)0x1FFFE = 0xA5;
 

@@ -11,11 +11,12 @@
 //   execute-only cases run with CS = 0x28, far-called); MOV FS of execute-only code (#GP(sel));
 //   FNSAVE/FRSTOR, FNSTENV/FLDENV: the whole area against the limit; FXSAVE/FXRSTOR: the type.
 // QEMU 7.2 TCG checks some of these only (the run is Bochs vs Orrery: segtypes.args).
-// Exception handlers are written in assembly, as in seglimit.c: they record vector, error code
-// and EIP, and resume at the case's recovery label. DS is never changed.
+// Exceptions are caught by faultcase.h's handlers (as in seglimit.c): they record vector, error
+// code and EIP, and resume at the case's recovery label. DS is never changed.
 #include "board.h"
+#include "faultcase.h"
 
-volatile u32 got_vec, got_code, got_eip, got_ecx, got_flags, recover, saved_esp;
+volatile u32 got_ecx, got_flags;
 /* A dword the CS-override cases read and write (flat code segments: CS.base = 0). */
 volatile u32 scratch = 0x5A5A5A5A;
 
@@ -31,33 +32,6 @@ static u64 gdt[] __attribute__((aligned(8))) = {
     0x0040923000000FFFull,      /* 0x40 data, read/write, base 0x300000, limit 0xFFF */
 };
 
-__asm__(
-    ".text\n"
-    "exc_err_tail:\n"
-    "  popl got_code\n"
-    "  pushl %eax\n"
-    "  movl 4(%esp), %eax\n  movl %eax, got_eip\n"
-    "  movl recover, %eax\n  movl %eax, 4(%esp)\n"
-    "  popl %eax\n"
-    "  iret\n"
-    "exc_noerr_tail:\n"
-    "  movl $0, got_code\n"
-    "  pushl %eax\n"
-    "  movl 4(%esp), %eax\n  movl %eax, got_eip\n"
-    "  movl recover, %eax\n  movl %eax, 4(%esp)\n"
-    "  popl %eax\n"
-    "  iret\n"
-    ".globl exc0, exc6, exc8, exc10, exc11, exc12, exc13, exc14\n"
-    "exc0:  movl $0x00, got_vec\n  jmp exc_noerr_tail\n"
-    "exc6:  movl $0x06, got_vec\n  jmp exc_noerr_tail\n"
-    "exc8:  movl $0x08, got_vec\n  jmp exc_err_tail\n"
-    "exc10: movl $0x0a, got_vec\n  jmp exc_err_tail\n"
-    "exc11: movl $0x0b, got_vec\n  jmp exc_err_tail\n"
-    "exc12: movl $0x0c, got_vec\n  jmp exc_err_tail\n"
-    "exc13: movl $0x0d, got_vec\n  jmp exc_err_tail\n"
-    "exc14: movl $0x0e, got_vec\n  jmp exc_err_tail\n"
-);
-void exc0(void), exc6(void), exc8(void), exc10(void), exc11(void), exc12(void), exc13(void), exc14(void);
 
 /* A case: saves registers and ESP, sets `recover` to its label 1, runs the setup and the
    access, then (faulted or not) records ECX and restores ESP, the segment registers and
@@ -156,20 +130,11 @@ static const struct test tests[] = {
     D(ro_fxsave, 13), D(ro_fnstenv, 13), D(ro_fldenv, NONE),
 };
 
-static void pad(const char *s, int width) { int n = 0; while (s[n]) n++; puts(s); while (n++ < width) putc_e9(' '); }
-static void vec(int v) { if (v < 0) puts("--"); else hex((u32)v, 2); }
 
-static void gate(int v, void (*fn)(void)) { set_gate(v, (void (*)(struct frame *))fn); }
 
 u32 board_main(u32 magic, u32 info) {
     (void)magic; (void)info;
-    struct { u16 limit; u32 base; } __attribute__((packed)) g = { sizeof gdt - 1, (u32)gdt };
-    __asm__ volatile("lgdt %0\n ljmp $0x08, $1f\n1:\n"
-                     " movw $0x10, %%ax\n movw %%ax, %%ds\n movw %%ax, %%es\n movw %%ax, %%ss\n"
-                     " movw %%ax, %%fs\n movw %%ax, %%gs\n" :: "m"(g) : "eax", "memory");
-    gate(0, exc0); gate(6, exc6); gate(8, exc8); gate(10, exc10); gate(11, exc11);
-    gate(12, exc12); gate(13, exc13); gate(14, exc14);
-    load_idt();
+    faultcase_setup(gdt, sizeof gdt);
     /* The read-only segments' bytes at offsets 0x10 and 0x1000 (linear 0x300010, 0x301000). */
     wr32(0x300010, 0x11223344); wr32(0x301000, 0x55667788);
 
