@@ -89,6 +89,8 @@ static void load_gdt(void) {
 
 #define ALT_BASE 0xFED40000u     /* where kvm-unit-tests' apic test moves the page */
 
+#include "apic-timer.h"
+
 u32 board_main(u32 magic, u32 info) {
     (void)magic; (void)info;
     load_gdt();
@@ -190,42 +192,7 @@ u32 board_main(u32 magic, u32 info) {
     kv("x2_gp_eoi_nonzero", wr_faults(X2(EOI), 1));
     kv("x2_gp_esr_nonzero", wr_faults(X2(ESR), 1));         /* ESR and EOI take only 0 */
 
-    /* Timer: divide configuration (bits 0, 1, 3), one-shot, periodic, masking (SDM 11.5.4). */
-    x2w(TIMER_DIVIDE, 0xB); kv("divide_by_1", x2r(TIMER_DIVIDE));
-    x2w(TIMER_DIVIDE, 0x3); kv("divide_by_16", x2r(TIMER_DIVIDE));
-    x2w(TIMER_DIVIDE, 0xB);
-    x2w(LVT_TIMER, 0x42);
-    kv("lvt_oneshot", x2r(LVT_TIMER));
-    /* A long count to watch it go down, then a short one to wait for. */
-    x2w(TIMER_INITIAL, 0x7FFFFFFF);
-    u32 c1 = x2r(TIMER_CURRENT);
-    spin(2000);
-    u32 c2 = x2r(TIMER_CURRENT);
-    kv("oneshot_initial", x2r(TIMER_INITIAL));
-    kv("oneshot_count_within_initial", c1 <= 0x7FFFFFFF && c1 > 0);
-    kv("oneshot_count_decreasing", c2 < c1);
-    kv("oneshot_no_hit_yet", hits[0x42]);
-    x2w(TIMER_INITIAL, 200000);
-    wait_hits(0x42, 1);
-    kv("oneshot_hits", hits[0x42]);
-    kv("oneshot_count_at_end", x2r(TIMER_CURRENT));
-    spin(200000);
-    kv("oneshot_hits_later", hits[0x42]);
-
-    x2w(LVT_TIMER, (1u << 17) | 0x43);
-    kv("lvt_periodic", x2r(LVT_TIMER));
-    x2w(TIMER_INITIAL, 50000);
-    wait_hits(0x43, 3);
-    kv("periodic_at_least_3", hits[0x43] >= 3);
-    kv("periodic_still_counting", x2r(TIMER_CURRENT) <= 50000);
-    x2w(LVT_TIMER, (1u << 16) | (1u << 17) | 0x43);      /* masked: counts, does not interrupt */
-    spin(1000);                                           /* one already in IRR is taken */
-    u32 before = hits[0x43];
-    spin(500000);
-    kv("masked_no_hits", hits[0x43] == before);
-    kv("masked_irr_clear", x2bit(IRR0, 0x43));
-    x2w(TIMER_INITIAL, 0);                                /* a 0 initial count stops the timer */
-    kv("stopped_count", x2r(TIMER_CURRENT));
+    apic_timer_checks(x2r, x2w, x2bit);
 
     /* TSC-deadline mode (SDM 11.5.4.1): the initial count is ignored, MSR 0x6E0 arms it. */
     x2w(LVT_TIMER, (2u << 17) | 0x50);
